@@ -2,6 +2,7 @@
 
     DEEPCOMP_DATA=/work/shared/data python bench/act_train.py            # once: baselines in runs/act/ (~5 min, 1 thread)
     DEEPCOMP_DATA=/work/shared/data python bench/act_sweep.py vgg7 lenet5 # writes nbs/reports/results/activation_<model>.csv
+    DEEPCOMP_DATA=/work/shared/data python bench/act_sweep.py --layers vgg7 lenet5  # per-layer FLOPs at sparsity 0.5
 """
 import sys, time, copy, json
 from pathlib import Path
@@ -53,6 +54,23 @@ def run(name, out='nbs/reports/results'):
     Path(out).mkdir(parents=True, exist_ok=True); df.to_csv(f'{out}/activation_{name}.csv', index=False)
     return df
 
+def layers(name, s=0.5, methods=('none', 'neurons', 'neurons-nonzero', 'feature-map-l1'), out='nbs/reports/results'):
+    "Per-layer effective FLOPs of the baseline pruned at sparsity `s` by a few methods (no fine-tuning)"
+    ds, dkw, arch, mkw, *_ = SETUPS[name]
+    dls = get_dls(ds, seed=0, **dkw)
+    base = create_model(arch, in_channels=dls.info['shape'][0], img_size=dls.info['shape'][1], **mkw)
+    load_state(base, f'runs/act/{name}.pth'); dfs = []
+    for method in methods:
+        set_seed(0); model = copy.deepcopy(base)
+        if method != 'none': prune_activations(model, s, method, dls, seed=0, n_batches=4)
+        dfs.append(effective_flops(model, dls.valid, n_batches=2).reset_index().assign(model=name, method=method, sparsity=s if method != 'none' else 0.))
+    df = pd.concat(dfs); df.to_csv(f'{out}/activation_{name}_layers.csv', index=False)
+    return df
+
 if __name__ == '__main__':
     set_threads(1)
-    for n in sys.argv[1:] or ['lenet5', 'vgg7']: run(n)
+    args = sys.argv[1:]
+    if args and args[0] == '--layers':
+        for n in args[1:] or ['vgg7', 'lenet5']: layers(n)
+    else:
+        for n in args or ['lenet5', 'vgg7']: run(n)
