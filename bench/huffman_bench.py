@@ -132,7 +132,7 @@ for what, b in [('fp32 state (quantized weights + biases)', fp32), ('int8 codes 
         print(f"{what:40s} {cname:13s} {comp[(what, cname)]:>9,}  (uncompressed {len(b):,})")
 best_lzma = min(v for (w, c), v in comp.items() if c.startswith('lzma'))
 print(f"\ndeepcomp file {sizes[None]:,} bytes (paper index widths), {sizes['auto']:,} (auto widths) vs best lzma {best_lzma:,}: "
-      f"{"smaller" if min(sizes.values()) < best_lzma else "NOT smaller"} (lzma / deepcomp = {best_lzma/min(sizes.values()):.3f})")
+      f"{'smaller' if min(sizes.values()) < best_lzma else 'NOT smaller'} (lzma / deepcomp = {best_lzma/min(sizes.values()):.3f})")
 out.mkdir(parents=True, exist_ok=True)
 (out/'results.json').write_text(json.dumps({'args': vars(args), 'env': info, 'rows': rows, 'file_bytes': {str(k): v for k, v in sizes.items()},
                                             'compressors': {f'{w} | {c}': v for (w, c), v in comp.items()}}, indent=1))
