@@ -219,7 +219,7 @@ def _decode_bytes(data, n, lengths, nbits, k=8):
     if len(out) < n: raise ValueError("corrupt Huffman stream: it ends too early")
     return out[:n].astype(np.int64)
 
-# %% ../../nbs/30_coding.huffman.ipynb #66128385
+# %% ../../nbs/30_coding.huffman.ipynb #c1cc5df2
 def huffman_decode(data:bytes, # the bytes written by `huffman_encode`
                    n:int, # number of symbols to decode
                    lengths:np.ndarray, # the code lengths used to encode
@@ -235,7 +235,7 @@ def huffman_decode(data:bytes, # the bytes written by `huffman_encode`
     nbits = len(data)*8 if nbits is None else nbits
     if nbits > len(data)*8: raise ValueError("corrupt Huffman stream: fewer bytes than bits")
     complete = (2.0**-lengths[used].astype(np.float64)).sum() == 1
-    if method != 'doubling' and complete and len(used) <= 257:
+    if complete and len(used) <= 257 and (method == 'bytes' or method is None and n >= 1 << 16):  # tables pay off from ~64k symbols
         out = _decode_bytes(data, n, lengths, nbits)
         if out is not None or method == 'bytes': return out
     return _decode_doubling(data, n, lengths, nbits)
