@@ -219,12 +219,12 @@ def _decode_bytes(data, n, lengths, nbits, k=8):
     if len(out) < n: raise ValueError("corrupt Huffman stream: it ends too early")
     return out[:n].astype(np.int64)
 
-# %% ../../nbs/30_coding.huffman.ipynb #c1cc5df2
+# %% ../../nbs/30_coding.huffman.ipynb #63febf60
 def huffman_decode(data:bytes, # the bytes written by `huffman_encode`
                    n:int, # number of symbols to decode
                    lengths:np.ndarray, # the code lengths used to encode
                    nbits:int|None=None, # number of meaningful bits (default: all of `data`)
-                   method:str|None=None, # 'bytes', 'doubling' or None (the fastest that applies)
+                   method:str|None=None, # 'bytes' (when it applies), 'doubling', or None (by stream length)
                   )->np.ndarray:
     "Decode `n` symbols (`int64`) from a canonical Huffman bit stream"
     lengths = np.asarray(lengths, np.uint8)
@@ -237,7 +237,7 @@ def huffman_decode(data:bytes, # the bytes written by `huffman_encode`
     complete = (2.0**-lengths[used].astype(np.float64)).sum() == 1
     if complete and len(used) <= 257 and (method == 'bytes' or method is None and n >= 1 << 16):  # tables pay off from ~64k symbols
         out = _decode_bytes(data, n, lengths, nbits)
-        if out is not None or method == 'bytes': return out
+        if out is not None: return out
     return _decode_doubling(data, n, lengths, nbits)
 
 # %% ../../nbs/30_coding.huffman.ipynb #3dcb8928
