@@ -13,9 +13,9 @@ from .huffman import HuffmanStream
 from .sparse import sparse_encode, sparse_decode, PAPER_INDEX_BITS
 
 # %% auto #0
-__all__ = ['FORMAT', 'VERSION', 'MAX_CODES', 'CompressedFileError', 'codebook_codes', 'encode_tensor', 'decode_tensor',
-           'save_compressed', 'read_manifest', 'load_state', 'load_compressed', 'size_table', 'size_report',
-           'fixed_point_', 'inspect_command']
+__all__ = ['FORMAT', 'VERSION', 'MAX_CODES', 'MAX_MANIFEST', 'CompressedFileError', 'codebook_codes', 'encode_tensor',
+           'decode_tensor', 'save_compressed', 'read_manifest', 'load_state', 'load_compressed', 'size_table',
+           'size_report', 'fixed_point_', 'inspect_command']
 
 # %% ../../nbs/32_coding.file.ipynb #5478816c
 FORMAT, VERSION = 'deepcomp-compressed-model', 1
@@ -213,15 +213,19 @@ def save_compressed(model:nn.Module, # a model with `model.arch` (every deepcomp
     _atomic_write(path, write)
     return size_report(path)
 
-# %% ../../nbs/32_coding.file.ipynb #8c14447e
+# %% ../../nbs/32_coding.file.ipynb #76e3a33e
 def _open(path:Path)->zipfile.ZipFile:
     if not path.exists(): raise FileNotFoundError(f"No such file: {path}")
     try: return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
         raise CompressedFileError(f"{path} is not a deepcomp file (not a readable zip archive, or truncated): {e}") from None
 
+MAX_MANIFEST = 64 << 20
+
 def _read_manifest(z:zipfile.ZipFile, path)->dict:
-    try: m = json.loads(z.read('manifest.json'))
+    try:
+        if z.getinfo('manifest.json').file_size > MAX_MANIFEST: raise ValueError("manifest.json is implausibly large")
+        m = json.loads(z.read('manifest.json'))
     except KeyError: raise CompressedFileError(f"{path} is not a deepcomp file (no manifest.json)") from None
     except Exception as e: raise CompressedFileError(f"{path} has a corrupt manifest: {e}") from None
     if not isinstance(m, dict) or m.get('format') != FORMAT: raise CompressedFileError(f"{path} is not a deepcomp file (format {m.get('format') if isinstance(m, dict) else None!r})")
@@ -233,7 +237,7 @@ def read_manifest(path)->dict:
     path = Path(path)
     with _open(path) as z: return _read_manifest(z, path)
 
-# %% ../../nbs/32_coding.file.ipynb #a56ba71e
+# %% ../../nbs/32_coding.file.ipynb #c685ad88
 def _read_tensor(data, e, path):
     blob = data[e['offset']:e['offset'] + e['size']]
     if len(blob) != e['size'] or hashlib.sha256(blob).hexdigest() != e['sha256']: raise CompressedFileError(f"{path}: checksum mismatch in {e['name']} (corrupt file)")
@@ -245,7 +249,10 @@ def load_state(path)->tuple:
     path = Path(path)
     with _open(path) as z:
         m = _read_manifest(z, path)
-        try: data = z.read('tensors.bin')
+        try:
+            zi = z.getinfo('tensors.bin')
+            if zi.compress_type != zipfile.ZIP_STORED: raise ValueError("tensors.bin must be stored uncompressed")
+            data = z.read(zi)
         except Exception as ex: raise CompressedFileError(f"{path}: cannot read tensors.bin (corrupt or truncated file): {ex}") from None
         state, supports = {}, {}
         for e in m['tensors']:
