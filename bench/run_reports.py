@@ -1,0 +1,192 @@
+"""Run the rows of the report notebooks (nbs/reports/) and save them as CSV/JSON in nbs/reports/results/.
+
+Every table of a report notebook is built from the files this script writes; nothing is typed by hand.
+
+    export DEEPCOMP_DATA=/work/shared/data DEEPCOMP_THREADS=1
+    python bench/run_reports.py deep_compression --models lenet300 lenet5 --seeds 0 1 2   # report 1
+    python bench/run_reports.py from_scratch --seeds 0 1 2                                # report 5 (after report 1)
+    python bench/run_reports.py collect                                                   # rebuild the CSVs from runs/
+
+Runs go to runs/reports/<name>_s<seed>/ (git-ignored) and resume if interrupted (`deepcomp.pipeline.compress`).
+"""
+from __future__ import annotations
+import argparse, json, os, platform, sys, time
+from pathlib import Path
+import pandas as pd, torch
+from fastai.torch_core import set_seed
+from deepcomp.core import env_info, set_threads
+from deepcomp.pipeline import compress, summary
+from deepcomp.train import make_learner, fit, save_state, load_state, dls_from_config, model_from_config, read_config
+from deepcomp.metrics import accuracy, layer_stats
+from deepcomp.prune.core import prune_model
+from deepcomp.prune.schedule import GradualPruning
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT/'nbs'/'reports'/'results'
+RUNS = ROOT/'runs'/'reports'
+CONFIGS = {'lenet300': 'configs/reports/lenet300_dc.toml', 'lenet5': 'configs/reports/lenet5_dc.toml'}
+# Deep Compression (Han et al., ICLR 2016), Table 1; sizes in KB as printed there
+PAPER = pd.DataFrame([dict(model='lenet300', paper_error_ref=1.64, paper_error_compressed=1.58, paper_kb_ref=1070, paper_kb_compressed=27, paper_ratio=40),
+                      dict(model='lenet5', paper_error_ref=0.80, paper_error_compressed=0.74, paper_kb_ref=1720, paper_kb_compressed=44, paper_ratio=39)]).set_index('model')
+# Deep Compression Tables 2 and 3: weights kept (%) and weight bits per layer; layer names are our module names
+PAPER_LAYERS = pd.DataFrame([('lenet300', '1.weight', 'ip1', 235_000, 8, 6), ('lenet300', '3.weight', 'ip2', 30_000, 9, 6), ('lenet300', '5.weight', 'ip3', 1_000, 26, 6),
+                             ('lenet5', '0.weight', 'conv1', 500, 66, 8), ('lenet5', '2.weight', 'conv2', 25_000, 12, 8),
+                             ('lenet5', '5.weight', 'ip1', 400_000, 8, 5), ('lenet5', '7.weight', 'ip2', 5_000, 19, 5)],
+                            columns=['model', 'tensor', 'paper_layer', 'paper_params', 'paper_kept_pct', 'paper_bits'])
+
+def machine_info()->dict:
+    "Hardware and versions, for the top of a report"
+    cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')), platform.processor()) \
+          if Path('/proc/cpuinfo').exists() else platform.processor()
+    return {**env_info(), 'cpu': cpu, 'threads_env': os.environ.get('DEEPCOMP_THREADS')}
+
+# ---- report 1: rows from a pipeline report ----
+def pass_rows(report:dict, **extra)->list:
+    "One row per pass: accuracy, non-zeros, bytes, seconds"
+    s = summary(report).reset_index()
+    return [{**extra, 'seed': report['seed'], **r} for r in s.to_dict('records')]
+
+def layer_rows(report:dict, **extra)->list:
+    "The size table of the compressed file (one row per tensor), with how each tensor was quantized"
+    h = [p for p in report['passes'] if p['info'].get('table')][-1]
+    q = {r['tensor']: r for p in report['passes'] if p['kind'] == 'quantize' for r in (p['info'].get('layers') or [])}
+    return [{**extra, 'seed': report['seed'], **r, 'quant': q.get(r['tensor'], {}).get('kind'), 'bits': q.get(r['tensor'], {}).get('bits')}
+            for r in h['info']['table']]
+
+def stage_rows(report:dict, **extra)->list:
+    "Deep Compression's stages: dense, pruned (+retrained), + quantized (+retrained), + Huffman (the file)"
+    P = {p['name']: p for p in report['passes']}
+    t = pd.DataFrame(layer_rows(report)).set_index('tensor')
+    w = t[t.index.str.endswith('.weight') | t.index.str.endswith('.bias')]
+    vi = w['values+indices (theory)'].fillna(w['dense (theory)']).sum()
+    q = w['quantized (theory)'].fillna(w['file']).sum()
+    last = lambda kind: [p for p in report['passes'] if p['kind'] == kind][-1]
+    prune_i = [i for i, p in enumerate(report['passes']) if p['kind'] == 'prune'][-1]
+    quant_i = [i for i, p in enumerate(report['passes']) if p['kind'] == 'quantize'][-1]
+    pruned = [p for p in report['passes'][prune_i:quant_i] if p['kind'] == 'train'] or [report['passes'][prune_i]]
+    quant = [p for p in report['passes'][quant_i:] if p['kind'] == 'train'] or [report['passes'][quant_i]]
+    base, huf = report['passes'][0], last('huffman')
+    fp32 = base['metrics']['dense_bytes']
+    st = [('dense', base, fp32, 'fp32, all parameters'), ('pruned', pruned[-1], int(vi), 'fp32 values + index per non-zero (theory)'),
+          ('+ quantized', quant[-1], int(q), 'codes + index + codebooks (theory)'), ('+ Huffman', huf, huf['info']['file_bytes'], 'bytes on disk of the file')]
+    return [{**extra, 'seed': report['seed'], 'stage': s, 'pass': p['name'], 'accuracy': p['metrics']['accuracy'],
+             'error_pct': 100*(1 - p['metrics']['accuracy']), 'weight_density': p['metrics']['weight_nonzeros']/p['metrics']['weight_params'],
+             'bytes': b, 'ratio': fp32/b, 'size_is': how} for s, p, b, how in st]
+
+def headline_row(report:dict, **extra)->dict:
+    h = report['headline']
+    return {**extra, 'seed': report['seed'], 'file_bytes': h['file_bytes'], 'fp32_bytes': h['fp32_bytes'], 'ratio': h['ratio'],
+            'baseline_error_pct': 100*(1 - h['baseline_accuracy']), 'file_error_pct': 100*(1 - h['accuracy']),
+            'error_increase_pts': 100*(h['baseline_accuracy'] - h['accuracy']),
+            'seconds': sum(p['seconds'] for p in report['passes'])}
+
+def deep_compression_tables(reports:dict)->dict:
+    "`{(model, seed): report}` -> DataFrames: headline, stages, passes, layers"
+    out = {k: [] for k in ('headline', 'stages', 'passes', 'layers')}
+    for (model, seed), rep in sorted(reports.items()):
+        out['headline'].append(headline_row(rep, model=model)); out['stages'] += stage_rows(rep, model=model)
+        out['passes'] += pass_rows(rep, model=model); out['layers'] += layer_rows(rep, model=model)
+    return {k: pd.DataFrame(v) for k, v in out.items()}
+
+def run_deep_compression(models, seeds, data_path=None, quiet=False)->dict:
+    "Run (or resume) the report-1 configs for every model and seed"
+    reports = {}
+    for m in models:
+        for s in seeds:
+            out = RUNS/f'{m}_dc_s{s}'; t = time.time()
+            print(f"=== {m} seed {s} -> {out}", flush=True)
+            reports[(m, s)] = compress(ROOT/CONFIGS[m], out, [f'seed={s}'], data_path, quiet=quiet)
+            print(f"=== {m} seed {s}: {time.time() - t:.0f} s", flush=True)
+    return reports
+
+def finished_reports(prefix='_dc_s')->dict:
+    "Every finished report-1 run under runs/reports"
+    reps = {}
+    for d in sorted(RUNS.glob(f'*{prefix}*')):
+        f = d/'report.json'
+        if f.exists():
+            m, s = d.name.split(prefix); reps[(m, int(s))] = json.loads(f.read_text())
+    return reps
+
+def save_deep_compression(reports:dict, results=RESULTS, name='deep_compression_mnist'):
+    "Write the report-1 CSVs"
+    results = Path(results); results.mkdir(parents=True, exist_ok=True)
+    for k, df in deep_compression_tables(reports).items(): df.to_csv(results/f'{name}_{k}.csv', index=False)
+    cmds = {f'{m} seed {s}': f"deepcomp compress --config {CONFIGS.get(m, '?')} --out runs/reports/{m}_dc_s{s} --set seed={s}" for m, s in reports}
+    (results/f'{name}_meta.json').write_text(json.dumps({'machine': machine_info(), 'commands': cmds, 'configs': {m: CONFIGS.get(m) for m, _ in reports},
+                                                         'data': {f'{m} seed {s}': r['data'] for (m, s), r in reports.items()}}, indent=1, default=str))
+
+# ---- report 5: training from scratch with gradual pruning vs pruning a trained model ----
+def layer_sparsities(cfg:dict)->dict:
+    "Per-layer sparsities of a config's weight-pruning section"
+    w = cfg['passes']['prune']['weight']
+    return w.get('overrides') or {}
+
+def train_gradual(cfg:dict, epochs:int, seed:int, data_path=None, start=0.1, end=0.6, n_steps=20, quiet=True, dls=None):
+    "Train the config's model from scratch for `epochs`, pruning every layer to its sparsity with the cubic schedule"
+    set_threads(); set_seed(seed); t0 = time.time()
+    dls = dls or dls_from_config(cfg, data_path, verbose=False)
+    model = model_from_config(cfg, dls); tr = cfg['train']
+    cbs = [GradualPruning(s, start=start, end=end, n_steps=n_steps, skip=tuple(k for k in layer_sparsities(cfg) if k != n))
+           for n, s in layer_sparsities(cfg).items()]
+    learn = make_learner(model, dls, tr.get('optimizer', 'adam'), tr.get('weight_decay', 0.0), cbs=cbs)
+    fit(learn, epochs, tr.get('learning_rate', 1e-3), tr.get('schedule', 'one_cycle'), seed, quiet)
+    return model, dls, time.time() - t0
+
+def train_sparse_init(cfg:dict, epochs:int, seed:int, data_path=None, quiet=True, dls=None):
+    "Prune the freshly initialised model to the config's sparsities (L1 of the random weights), then train it for `epochs`"
+    set_threads(); set_seed(seed); t0 = time.time()
+    dls = dls or dls_from_config(cfg, data_path, verbose=False)
+    model = model_from_config(cfg, dls); tr = cfg['train']
+    prune_model(model, 0.9, overrides=layer_sparsities(cfg))
+    learn = make_learner(model, dls, tr.get('optimizer', 'adam'), tr.get('weight_decay', 0.0))
+    fit(learn, epochs, tr.get('learning_rate', 1e-3), tr.get('schedule', 'one_cycle'), seed, quiet)
+    return model, dls, time.time() - t0
+
+def scratch_row(method, model, dls, seed, epochs, seconds, **extra)->dict:
+    st = layer_stats(model, dls.info['shape']); w = st[st.type.isin(['Conv2d', 'Linear'])]
+    return {**extra, 'method': method, 'seed': seed, 'epochs': epochs, 'accuracy': accuracy(model, dls.valid),
+            'weight_density': float(w.weight_nonzeros.sum()/w.weight_params.sum()), 'weight_nonzeros': int(w.weight_nonzeros.sum()),
+            **{f'density_{n}': float(r.weight_nonzeros/r.weight_params) for n, r in w.iterrows() if n != 'total'}, 'seconds': round(seconds, 1)}
+
+def from_scratch_rows(cfg, report:dict, seed:int, out:Path, data_path=None, quiet=True, dls=None)->list:
+    "Report 5 rows for one seed: the report-1 run's pruned model (20 dense + 12 retrain epochs) beside two from-scratch runs of as many epochs"
+    cfg = read_config(cfg, [f'seed={seed}']) if not isinstance(cfg, dict) else cfg
+    P = report['passes']; pi = [i for i, p in enumerate(P) if p['kind'] == 'prune'][0]
+    retrain = P[pi + 1]; epochs = P[0]['info'].get('epochs', cfg['train']['max_epochs']) + retrain['info']['epochs']
+    m = retrain['metrics']
+    rows = [dict(method='prune trained, retrain (Deep Compression)', seed=seed, epochs=epochs, accuracy=m['accuracy'],
+                 weight_density=m['weight_nonzeros']/m['weight_params'], weight_nonzeros=m['weight_nonzeros'],
+                 seconds=round(P[0]['seconds'] + P[pi]['seconds'] + retrain['seconds'], 1))]
+    for name, f in (('gradual from scratch (cubic schedule)', train_gradual), ('sparse from initialisation', train_sparse_init)):
+        model, d, sec = f(cfg, epochs, seed, data_path, quiet=quiet, dls=dls)
+        save_state(model, Path(out)/f"{name.split()[0]}_s{seed}.pth")
+        rows.append(scratch_row(name, model, d, seed, epochs, sec))
+    return rows
+
+def run_from_scratch(seeds, data_path=None, model='lenet300'):
+    reps = finished_reports(); rows = []
+    for s in seeds:
+        if (model, s) not in reps: print(f"no finished report-1 run for {model} seed {s}: run deep_compression first"); continue
+        t = time.time(); print(f"=== from scratch {model} seed {s}", flush=True)
+        rows += from_scratch_rows(ROOT/CONFIGS[model], reps[(model, s)], s, RUNS/f'{model}_scratch', data_path)
+        print(pd.DataFrame(rows).tail(3).to_string(), f"\n=== {time.time() - t:.0f} s", flush=True)
+        save_from_scratch(rows, model)
+    return rows
+
+def save_from_scratch(rows, model='lenet300', results=RESULTS):
+    results = Path(results); results.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(results/f'from_scratch_{model}.csv', index=False)
+    (results/f'from_scratch_{model}_meta.json').write_text(json.dumps({'machine': machine_info(), 'config': CONFIGS[model],
+        'command': f'python bench/run_reports.py from_scratch --seeds {" ".join(str(r["seed"]) for r in rows[::3])}'}, indent=1, default=str))
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('what', choices=['deep_compression', 'from_scratch', 'collect'])
+    p.add_argument('--models', nargs='+', default=['lenet300', 'lenet5'])
+    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    p.add_argument('--data', default=None)
+    a = p.parse_args()
+    if a.what == 'deep_compression': run_deep_compression(a.models, a.seeds, a.data); save_deep_compression(finished_reports())
+    elif a.what == 'from_scratch': run_from_scratch(a.seeds, a.data)
+    else: save_deep_compression(finished_reports())
