@@ -11,7 +11,8 @@ from fastcore.script import call_parse
 from nbdev.showdoc import BasicMarkdownRenderer
 
 # %% auto #0
-__all__ = ['CSS', 'param_table', 'TableRenderer', 'front_matter', 'clean_cells', 'write_readme', 'render_docs', 'execute_nb']
+__all__ = ['CSS', 'param_table', 'TableRenderer', 'front_matter', 'clean_cells', 'write_readme', 'render_site', 'render_docs',
+           'execute_nb']
 
 # %% ../nbs/91_docs.ipynb #6d0f056d
 def _cell(o): return str(o).replace('|', '\\|').replace('\n', ' ')
@@ -37,7 +38,7 @@ class TableRenderer(BasicMarkdownRenderer):
         tbl = param_table(self.sym) if callable(self.sym) else ''
         return super()._repr_markdown_() + (f'\n\n{tbl}' if tbl else '')
 
-# %% ../nbs/91_docs.ipynb #c9417d52
+# %% ../nbs/91_docs.ipynb #0a63d675
 def front_matter(nb:dict)->dict:
     "Title, description and output file from the raw YAML cell nbdev puts first (the cell is removed)"
     meta = {}
@@ -63,18 +64,19 @@ def clean_cells(nb:dict)->dict:
             if 'echo:false' in dirs:
                 md = ''.join(''.join(o.get('data', {}).get('text/markdown', '')) for o in c.get('outputs', []))
                 c = {'cell_type': 'markdown', 'metadata': {}, 'source': md}
+        if c['cell_type'] == 'markdown': c['source'] = re.sub(r'\]\(([^)]*)\)\{[^}]*\}', r'](\1)', ''.join(c['source']))  # Quarto link attributes
         out.append(c)
     nb['cells'] = out
     return nb
 
-# %% ../nbs/91_docs.ipynb #32fae823
+# %% ../nbs/91_docs.ipynb #0fa07273
 CSS = """body{font-family:system-ui,sans-serif;margin:0;display:flex;color:#222}
 nav{width:15rem;min-height:100vh;background:#f4f6f8;padding:1rem;box-sizing:border-box;flex-shrink:0}
 nav a{display:block;padding:.2rem 0;color:#2a5db0;text-decoration:none}nav a.current{font-weight:bold;color:#000}
 nav h2{font-size:1.1rem}nav h3{font-size:.8rem;text-transform:uppercase;color:#666;margin:1rem 0 .2rem}
 main{padding:1rem 2rem;max-width:62rem;overflow-x:auto}pre{background:#f6f8fa;padding:.6rem;overflow-x:auto}
 table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem}
-.description{font-style:italic;font-size:1.2rem;color:#555}img{max-width:100%}"""
+.subtitle{font-style:italic;font-size:1.2rem;color:#555}img{max-width:100%}"""
 
 def _pages(proc:Path)->list:
     "One entry per processed notebook: cleaned notebook, output path, title, description, section"
@@ -109,14 +111,13 @@ def write_readme(page:dict, dest:Path):
     md = re.sub(r'\n{3,}', '\n\n', md).strip()
     dest.write_text(f"# {page['title']}\n\n> {page['desc']}\n\n" + md + '\n')
 
-# %% ../nbs/91_docs.ipynb #56724da7
-@call_parse
-def render_docs(proc:str='_proc', # processed notebooks, from `nbdev_proc_nbs`
+# %% ../nbs/91_docs.ipynb #1581eec9
+def render_site(proc:str='_proc', # processed notebooks, from `nbdev_proc_nbs`
                 out:str='_offline_docs', # output folder (replaced)
                 root:str='.', # project root, holding settings.ini and imgs/
                 readme:bool=False, # also write README.md (GitHub markdown) from index.ipynb, as `nbdev_readme` does with Quarto
                ):
-    "Render processed notebooks to HTML pages with a shared navigation, using pandoc"
+    "Render processed notebooks to HTML pages with a shared navigation, using pandoc; return the pages' paths"
     import pypandoc
     root, proc, out = Path(root), Path(proc), Path(out)
     cfg = configparser.ConfigParser(); cfg.read(root/'settings.ini'); cfg = cfg['DEFAULT']
@@ -128,13 +129,12 @@ def render_docs(proc:str='_proc', # processed notebooks, from `nbdev_proc_nbs`
     if (root/'imgs').exists(): shutil.copytree(root/'imgs', out/'imgs')
     for pg in pages:
         depth, nav = _nav(pages, pg, cfg['lib_name'])
-        desc = f'<p class="description">{html.escape(pg["desc"])}</p>' if pg['desc'] else ''
         with tempfile.TemporaryDirectory() as td:
             td = Path(td); (td/'p.ipynb').write_text(json.dumps(pg['nb']))
-            (td/'before.html').write_text(nav + '<main>' + desc); (td/'after.html').write_text('</main>'); (td/'s.css').write_text(CSS)
+            (td/'before.html').write_text(nav + '<main>'); (td/'after.html').write_text('</main>'); (td/'s.css').write_text(CSS)
             dest = (out/pg['out']).resolve(); dest.parent.mkdir(parents=True, exist_ok=True)
             subprocess.run([pypandoc.get_pandoc_path(), 'p.ipynb', '-f', 'ipynb', '-t', 'html5', '--standalone', '--embed-resources',
-                            '--metadata', f'title={pg["title"]}', '--css', 's.css', '--include-before-body', 'before.html',
+                            '--metadata', f'title={pg["title"]}', '--metadata', f'subtitle={pg["desc"]}', '--css', 's.css', '--include-before-body', 'before.html',
                             '--include-after-body', 'after.html', '--resource-path', f'{pg["src"].parent.resolve()}:{root.resolve()}',
                             '-o', str(dest)], check=True, cwd=td)
         text = dest.read_text().replace(site, depth)
@@ -142,6 +142,15 @@ def render_docs(proc:str='_proc', # processed notebooks, from `nbdev_proc_nbs`
     if readme: write_readme([p for p in pages if p['out'] == Path('index.html')][0], root/'README.md')
     print(f"{len(pages)} pages written to {out}/ (open {out/'index.html'})")
     return [out/p['out'] for p in pages]
+
+@call_parse
+def render_docs(proc:str='_proc', # processed notebooks, from `nbdev_proc_nbs`
+                out:str='_offline_docs', # output folder (replaced)
+                root:str='.', # project root, holding settings.ini and imgs/
+                readme:bool=False, # also write README.md from index.ipynb
+               ):
+    "The `deepcomp-docs` command: render the processed notebooks to `out` (see `render_site`)"
+    render_site(proc, out, root, readme)
 
 # %% ../nbs/91_docs.ipynb #0e2fd518
 def execute_nb(path, # the notebook to run and save in place
