@@ -138,7 +138,7 @@ def decode_tensor(entry:dict, # the tensor's manifest entry
     if dt == torch.bfloat16: t = t.view(torch.bfloat16)  # from its int16 bit patterns
     return t.reshape(shape), support
 
-# %% ../../nbs/32_coding.file.ipynb #6c3066ee
+# %% ../../nbs/32_coding.file.ipynb #2fde2187
 def _index_bits(name, t, index_bits):
     if index_bits == 'auto': return list(range(2, 9))
     if isinstance(index_bits, dict): index_bits = index_bits.get(name)
@@ -162,7 +162,7 @@ def _encode_state(state:dict, index_bits)->tuple:
         if e['name'] in derived: e.update(encoding='derived', support_of=derived[e['name']]); parts.clear()
     return entries, payloads
 
-# %% ../../nbs/32_coding.file.ipynb #debe7771
+# %% ../../nbs/32_coding.file.ipynb #1405896c
 def _atomic_write(path:Path, write):
     "Call `write(file)` on a temporary file next to `path`, fsync it, and rename it to `path`"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -178,7 +178,7 @@ def _atomic_write(path:Path, write):
         dfd = os.open(path.parent, os.O_RDONLY); os.fsync(dfd); os.close(dfd)
     except OSError: pass
 
-# %% ../../nbs/32_coding.file.ipynb #abf917f0
+# %% ../../nbs/32_coding.file.ipynb #0c585656
 _DATE = (1980, 1, 1, 0, 0, 0)
 
 def _zinfo(name, compress):
@@ -213,7 +213,7 @@ def save_compressed(model:nn.Module, # a model with `model.arch` (every deepcomp
     _atomic_write(path, write)
     return size_report(path)
 
-# %% ../../nbs/32_coding.file.ipynb #76e3a33e
+# %% ../../nbs/32_coding.file.ipynb #c57f5fd8
 def _open(path:Path)->zipfile.ZipFile:
     if not path.exists(): raise FileNotFoundError(f"No such file: {path}")
     try: return zipfile.ZipFile(path)
@@ -237,7 +237,7 @@ def read_manifest(path)->dict:
     path = Path(path)
     with _open(path) as z: return _read_manifest(z, path)
 
-# %% ../../nbs/32_coding.file.ipynb #c685ad88
+# %% ../../nbs/32_coding.file.ipynb #f9e81392
 def _read_tensor(data, e, path):
     blob = data[e['offset']:e['offset'] + e['size']]
     if len(blob) != e['size'] or hashlib.sha256(blob).hexdigest() != e['sha256']: raise CompressedFileError(f"{path}: checksum mismatch in {e['name']} (corrupt file)")
@@ -269,7 +269,7 @@ def load_state(path)->tuple:
         state = {e['name']: state[e['name']] for e in m['tensors']}  # the saved order
     return m, state
 
-# %% ../../nbs/32_coding.file.ipynb #5d367c2a
+# %% ../../nbs/32_coding.file.ipynb #01de4fbd
 def load_compressed(path)->nn.Module:
     "Rebuild the model stored in a deepcomp file"
     from deepcomp.models import create_model
@@ -281,7 +281,7 @@ def load_compressed(path)->nn.Module:
     except Exception as ex: raise CompressedFileError(f"{path}: the stored tensors do not fit architecture {m['arch']}: {ex}") from None
     return model
 
-# %% ../../nbs/32_coding.file.ipynb #824b4ab2
+# %% ../../nbs/32_coding.file.ipynb #11ea4f64
 def _theory(e):
     "Theoretical sizes (bytes) of a tensor entry: values+indices and quantized"
     n, enc = e['numel'], e['encoding']
@@ -301,7 +301,7 @@ def _row(e, fsize):
             'values+indices (theory)': vi, 'quantized (theory)': q, 'huffman': part('values', 'gaps'),
             'codebook': part('tables'), 'raw': part('raw', 'bits', 'shuffled'), 'file': fsize}
 
-# %% ../../nbs/32_coding.file.ipynb #069becce
+# %% ../../nbs/32_coding.file.ipynb #76d7efa5
 def size_table(path)->pd.DataFrame:
     "Per-tensor and total sizes (bytes) of a deepcomp file"
     path = Path(path)
@@ -324,7 +324,7 @@ def size_report(path)->dict:
     return {'path': str(path), 'file_bytes': int(t['file']), 'dense_bytes': int(t['dense (theory)']),
             'ratio': float(t['dense (theory)']/t['file']), 'table': df}
 
-# %% ../../nbs/32_coding.file.ipynb #4a9bbeed
+# %% ../../nbs/32_coding.file.ipynb #bcf17333
 def fixed_point_(model:nn.Module, frac_bits:int=4, sparsity:float=0.0)->nn.Module:
     "Demo compression for tests: prune each weight matrix by magnitude (`set_mask`), round weights to multiples of `2**-frac_bits`"
     from deepcomp.mask import set_mask
@@ -336,7 +336,7 @@ def fixed_point_(model:nn.Module, frac_bits:int=4, sparsity:float=0.0)->nn.Modul
                 w.copy_(torch.round(w*2**frac_bits)/2**frac_bits)
     return model
 
-# %% ../../nbs/32_coding.file.ipynb #b1bea193
+# %% ../../nbs/32_coding.file.ipynb #f073a413
 @COMMANDS.register('inspect')
 def inspect_command(p):
     "Print the per-tensor size table of a compressed model file"
