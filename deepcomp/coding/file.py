@@ -336,7 +336,7 @@ def fixed_point_(model:nn.Module, frac_bits:int=4, sparsity:float=0.0)->nn.Modul
                 w.copy_(torch.round(w*2**frac_bits)/2**frac_bits)
     return model
 
-# %% ../../nbs/32_coding.file.ipynb #f073a413
+# %% ../../nbs/32_coding.file.ipynb #7e5a314f
 @COMMANDS.register('inspect')
 def inspect_command(p):
     "Print the per-tensor size table of a compressed model file"
