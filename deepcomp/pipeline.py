@@ -53,7 +53,7 @@ def plan(cfg:dict)->list:
     "The passes to run, in order: `(name, kind, section)`, starting with the baseline"
     return [('baseline', 'baseline', cfg.get('train', {}))] + [(n, pass_kind(n), s) for n, s in cfg.get('passes', {}).items()]
 
-# %% ../nbs/50_pipeline.ipynb #154bddd3
+# %% ../nbs/50_pipeline.ipynb #4189ea56
 def check_plan(cfg:dict, model:nn.Module, dls)->list:
     "Check what the schemas cannot, on a copy of `model`; return the plan"
     steps, quantized = plan(cfg), False
@@ -63,7 +63,7 @@ def check_plan(cfg:dict, model:nn.Module, dls)->list:
             if not sec: raise ValueError(f"Section 'passes.{name}' needs a 'weight' or an 'activation' sub-section")
             m = copy.deepcopy(model)
             try:
-                if 'weight' in sec: prune_from_config(m, sec['weight'], dls)
+                if 'weight' in sec: prune_from_config(m, {k: v for k, v in sec['weight'].items() if k not in ('iterations', 'epochs_per_round')}, dls)  # one round: checks, no training
                 if 'activation' in sec: prune_activations_from_config(m, sec['activation'], dls)
             except (ValueError, KeyError) as e:
                 msg = e.args[0] if e.args else str(e)
@@ -139,7 +139,7 @@ def _file_quant_info(model)->dict:
     "Quantization facts for the manifest (codebooks themselves are stored with the tensors)"
     return {k: {kk: vv for kk, vv in v.items() if kk != 'codebook'} for k, v in quant_info(model).items()}
 
-# %% ../nbs/50_pipeline.ipynb #aa0dfa47
+# %% ../nbs/50_pipeline.ipynb #383bc70f
 @PASSES.register('huffman')
 def huffman_pass(model, sec, ctx):
     "Write the compressed file; measure the model loaded back from it"
@@ -147,7 +147,7 @@ def huffman_pass(model, sec, ctx):
     path = ctx['dir']/sec.get('file_name', 'model.dcz')
     meta = {'dataset': ctx['cfg']['dataset'], 'data': {k: v for k, v in ctx['cfg'].get('data', {}).items() if k != 'path'}, 'seed': ctx['seed']}
     dep = deployable(model)
-    rep = save_compressed(dep, path, index_bits=sec.get('index_bits'), quant_info={**_file_quant_info(model), '_meta': meta})
+    rep = save_compressed(dep, path, index_bits=sec.get('index_bits'), quant_info=_file_quant_info(model), meta=meta)
     loaded = load_compressed(path)
     ref = dep.state_dict()
     for k, v in loaded.state_dict().items():
@@ -249,11 +249,11 @@ def compress_command(p):
         print(f"report: {out}/report.json")
     return run
 
-# %% ../nbs/50_pipeline.ipynb #31cd92c1
+# %% ../nbs/50_pipeline.ipynb #34a0ba92
 def evaluate_file(path, data_path=None, dataset=None, n_test=None)->dict:
     "Rebuild the model of a compressed file and measure its test accuracy"
     from deepcomp.data import get_dls
-    m = read_manifest(path); meta = (m.get('quant_info') or {}).get('_meta', {})
+    m = read_manifest(path); meta = m.get('meta') or {}
     dataset = dataset or meta.get('dataset')
     if not dataset: raise ValueError(f"{path} does not name its data set: pass --dataset")
     model = load_compressed(path)

@@ -178,7 +178,7 @@ def _atomic_write(path:Path, write):
         dfd = os.open(path.parent, os.O_RDONLY); os.fsync(dfd); os.close(dfd)
     except OSError: pass
 
-# %% ../../nbs/32_coding.file.ipynb #0c585656
+# %% ../../nbs/32_coding.file.ipynb #d67fc314
 _DATE = (1980, 1, 1, 0, 0, 0)
 
 def _zinfo(name, compress):
@@ -189,6 +189,7 @@ def save_compressed(model:nn.Module, # a model with `model.arch` (every deepcomp
                     path, # destination file (conventionally `*.dcz`)
                     index_bits:int|dict|str|None=None, # gap width: None (paper: 8 conv / 5 fc), an int, a dict by name, or 'auto'
                     quant_info:dict|None=None, # JSON-serialisable quantization details to keep in the manifest
+                    meta:dict|None=None, # JSON-serialisable facts about the model, e.g. the data set it was trained on
                    )->dict:
     "Write `model` as a compressed deepcomp file; return its size report"
     arch = getattr(model, 'arch', None)
@@ -202,9 +203,9 @@ def save_compressed(model:nn.Module, # a model with `model.arch` (every deepcomp
         blobs.append(b''.join(b for _, b in parts))
         e.update(offset=start, size=off, sha256=hashlib.sha256(blobs[-1]).hexdigest()); start += off
     manifest = {'format': FORMAT, 'version': VERSION, 'arch': {'name': arch['name'], 'kwargs': arch.get('kwargs', {})},
-                'quant_info': quant_info, 'tensors': entries}
+                'quant_info': quant_info, 'meta': meta or {}, 'tensors': entries}
     try: mtext = json.dumps(manifest, separators=(',', ':'), allow_nan=False)
-    except (TypeError, ValueError) as ex: raise ValueError(f"arch and quant_info must be JSON-serialisable: {ex}") from None
+    except (TypeError, ValueError) as ex: raise ValueError(f"arch, quant_info and meta must be JSON-serialisable: {ex}") from None
     def write(f):
         with zipfile.ZipFile(f, 'w') as z:
             z.writestr(_zinfo('manifest.json', zipfile.ZIP_DEFLATED), mtext)
