@@ -6,11 +6,12 @@ Every table of a report notebook is built from the files this script writes; not
     python bench/run_reports.py deep_compression --models lenet300 lenet5 --seeds 0 1 2   # report 1
     python bench/run_reports.py from_scratch --seeds 0 1 2                                # report 5 (after report 1)
     python bench/run_reports.py collect                                                   # rebuild the CSVs from runs/
+    python bench/run_reports.py resnet18_cmnist --seeds 0                                 # report 3
 
 Runs go to runs/reports/<name>_s<seed>/ (git-ignored) and resume if interrupted (`deepcomp.pipeline.compress`).
 """
 from __future__ import annotations
-import argparse, json, os, platform, sys, time
+import argparse, json, os, platform, shutil, sys, time
 from pathlib import Path
 import pandas as pd, torch
 from fastai.torch_core import set_seed
@@ -112,9 +113,61 @@ def save_deep_compression(reports:dict, results=RESULTS, name='deep_compression_
     "Write the report-1 CSVs"
     results = Path(results); results.mkdir(parents=True, exist_ok=True)
     for k, df in deep_compression_tables(reports).items(): df.to_csv(results/f'{name}_{k}.csv', index=False)
+    for (m, s), r in reports.items():  # the seed-0 files ship with the report, for `deepcomp inspect` / `evaluate`
+        if s == 0 and Path(r['headline']['file']).exists(): shutil.copyfile(r['headline']['file'], results/f'{m}_dc_s0.dcz')
     cmds = {f'{m} seed {s}': f"deepcomp compress --config {CONFIGS.get(m, '?')} --out runs/reports/{m}_dc_s{s} --set seed={s}" for m, s in reports}
     (results/f'{name}_meta.json').write_text(json.dumps({'machine': machine_info(), 'commands': cmds, 'configs': {m: CONFIGS.get(m) for m, _ in reports},
                                                          'data': {f'{m} seed {s}': r['data'] for (m, s), r in reports.items()}}, indent=1, default=str))
+
+# ---- reports 2 and 3: the original work's table (VGG7 / ResNet18) ----
+# The original project's one published run (VGG7, CIFAR-10, weight sparsity 0.2, activation sparsity 0.1, L1 elementwise, 8-bit fixed point);
+# its sizes were arithmetic on Conv2d parameters (fp32 = 4 bytes each), not files
+ORIGIN_VGG7 = dict(conv_params_dense=4_576_384, conv_params_pruned=3_659_670, size_dense=18_320_936, size_pruned=14_661_248, size_8bit=3_665_312,
+                   size_huffman=1_344_395, conv_flops_dense=1_215_037_440, conv_flops_pruned=541_312_576, acc_dense=0.9332, acc_finetuned=0.9334)
+
+def conv_stats(report:dict, run_dir)->pd.DataFrame:
+    "Conv2d parameters, non-zeros and FLOPs (dense and weight-density) of every saved pass of a pipeline run"
+    from deepcomp.models import create_model
+    cfg, d = report['config'], report['data']; c, h, w = d['shape']
+    rows = []
+    for p in report['passes']:
+        m = create_model(cfg['model'], **{'in_channels': c, 'img_size': h, 'n_classes': d['n_classes'], **cfg.get('model_args', {})})
+        load_state(m, Path(run_dir)/p['dir']/'model.pth')
+        st = layer_stats(m, tuple(d['shape'])); cv = st[st.type == 'Conv2d']
+        rows.append(dict(name=p['name'], conv_params=int(cv.weight_params.sum()), conv_nonzeros=int(cv.weight_nonzeros.sum()),
+                         conv_flops=int(cv.flops.sum()), conv_flops_weight_density=int(cv.weight_density_flops.sum())))
+    return pd.DataFrame(rows).set_index('name')
+
+def origin_table(report:dict, run_dir, **extra)->dict:
+    "The original work's table for one run: conv parameters and FLOPs, size after pruning / 8-bit / Huffman, accuracy"
+    cs = conv_stats(report, run_dir); P = report['passes']
+    kinds = [p['kind'] for p in P]
+    ip, iq = kinds.index('prune'), kinds.index('quantize')
+    pruned = [p for p in P[ip:iq] if p['kind'] == 'train'] or [P[ip]]
+    last_train = [p for p in P if p['kind'] == 'train'][-1]
+    base, huf = P[0], [p for p in P if p['kind'] == 'huffman'][-1]
+    return {**extra, 'seed': report['seed'], 'conv_params_dense': cs.conv_nonzeros.iloc[0], 'conv_params_pruned': cs.loc[pruned[-1]['name'], 'conv_nonzeros'],
+            'size_dense': 4*cs.conv_params.iloc[0], 'size_pruned': 4*cs.loc[pruned[-1]['name'], 'conv_nonzeros'], 'size_8bit': cs.loc[pruned[-1]['name'], 'conv_nonzeros'],
+            'size_huffman': huf['info']['file_bytes'], 'all_fp32_bytes': base['metrics']['dense_bytes'],
+            'conv_flops_dense': cs.conv_flops.iloc[0], 'conv_flops_pruned': cs.loc[huf['name'], 'conv_flops_weight_density'],
+            'flops_effective_dense': base['metrics']['effective_flops'], 'flops_effective_final': huf['metrics']['effective_flops'],
+            'acc_dense': base['metrics']['accuracy'], 'acc_finetuned': last_train['metrics']['accuracy'], 'acc_file': huf['metrics']['accuracy'],
+            'ratio_file': base['metrics']['dense_bytes']/huf['info']['file_bytes']}
+
+REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc']}  # report -> configs/reports/<name>.toml
+
+def run_origin_report(report:str, seeds, data_path=None, results=RESULTS)->pd.DataFrame:
+    "Run (or resume) every config of a report 2/3 and save the original work's table for each run"
+    rows, cmds = [], {}
+    for name in REPORT_RUNS[report]:
+        for s in seeds:
+            out = RUNS/f'{name}_s{s}'; t = time.time(); print(f"=== {name} seed {s} -> {out}", flush=True)
+            rep = compress(ROOT/f'configs/reports/{name}.toml', out, [f'seed={s}'], data_path)
+            rows.append(origin_table(rep, out, config=name)); cmds[f'{name} seed {s}'] = f"deepcomp compress --config configs/reports/{name}.toml --out runs/reports/{name}_s{s} --set seed={s}"
+            print(f"=== {name} seed {s}: {time.time() - t:.0f} s", flush=True)
+            df = pd.DataFrame(rows); Path(results).mkdir(parents=True, exist_ok=True); df.to_csv(Path(results)/f'{report}.csv', index=False)
+            (Path(results)/f'{report}_meta.json').write_text(json.dumps({'machine': machine_info(), 'commands': cmds, 'data': rep['data']}, indent=1, default=str))
+    return pd.DataFrame(rows)
 
 # ---- report 5: training from scratch with gradual pruning vs pruning a trained model ----
 def layer_sparsities(cfg:dict)->dict:
@@ -182,11 +235,12 @@ def save_from_scratch(rows, model='lenet300', results=RESULTS):
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('what', choices=['deep_compression', 'from_scratch', 'collect'])
+    p.add_argument('what', choices=['deep_compression', 'from_scratch', 'collect', *REPORT_RUNS])
     p.add_argument('--models', nargs='+', default=['lenet300', 'lenet5'])
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     p.add_argument('--data', default=None)
     a = p.parse_args()
     if a.what == 'deep_compression': run_deep_compression(a.models, a.seeds, a.data); save_deep_compression(finished_reports())
     elif a.what == 'from_scratch': run_from_scratch(a.seeds, a.data)
+    elif a.what in REPORT_RUNS: run_origin_report(a.what, a.seeds, a.data)
     else: save_deep_compression(finished_reports())
