@@ -154,7 +154,7 @@ def origin_table(report:dict, run_dir, **extra)->dict:
             'acc_dense': base['metrics']['accuracy'], 'acc_finetuned': last_train['metrics']['accuracy'], 'acc_file': huf['metrics']['accuracy'],
             'ratio_file': base['metrics']['dense_bytes']/huf['info']['file_bytes']}
 
-REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc']}  # report -> configs/reports/<name>.toml
+REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc'], 'vgg7_cifar10': ['vgg7_cifar10_origin', 'vgg7_cifar10_dc']}  # report -> configs/reports/<name>.toml
 
 def run_origin_report(report:str, seeds, data_path=None, results=RESULTS)->pd.DataFrame:
     "Run (or resume) every config of a report 2/3 and save the original work's table for each run"
