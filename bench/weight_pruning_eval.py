@@ -7,6 +7,7 @@
 Each task trains one dense baseline (seeded), then for every configuration: reload the baseline, prune it
 one-shot with `prune_model`, measure test accuracy, fine-tune, measure again. Results go to
 `nbs/reports/results/weight_pruning_<task>.csv` (one row per configuration, with the command and settings).
+Parts of a grid can run in parallel with `--start`/`--limit`; the report reads all `weight_pruning_<task>*.csv`.
 """
 import argparse, json, sys, time, itertools
 from pathlib import Path
@@ -40,7 +41,7 @@ SETTINGS = {'mnist': dict(dataset='mnist', model='lenet300', model_kw={}, bs=128
             'cifar': dict(dataset='cifar10', model='vgg7', model_kw=dict(width=0.25), bs=128, n_train=4000, n_test=2000,
                           base_epochs=6, base_lr=3e-3, ft_epochs=1, ft_lr=1e-3, bf16=True)}
 
-def run(task, out, seed=42, limit=None, smoke=False):
+def run(task, out, seed=42, limit=None, smoke=False, start=0):
     st = SETTINGS[task]; torch.set_num_threads(1)
     if smoke: st = dict(st, dataset='mnist_sample' if task == 'mnist' else st['dataset'], n_train=256 if task == 'cifar' else None,
                         n_test=256 if task == 'cifar' else None, base_epochs=1)
@@ -57,7 +58,8 @@ def run(task, out, seed=42, limit=None, smoke=False):
     dense, state = accuracy(base, dls.valid), {k: v.clone() for k, v in base.state_dict().items()}
     print(f"{task}: dense {st['model']} {dense:.4f} after {time.time() - t:.0f} s", flush=True)
     rows, cmd = [], 'DEEPCOMP_DATA=/work/shared/data python ' + ' '.join(sys.argv)
-    for g, crit, scope, s, kw in grid(task)[:limit]:
+    name = f'weight_pruning_{task}' + (f'_from{start}' if start else '')
+    for g, crit, scope, s, kw in grid(task)[start:limit]:
         set_seed(seed); model = new(); model.load_state_dict(state); t = time.time()
         kw = dict(kw); skip = tuple(kw.pop('skip', ()))
         df = prune_model(model, s, g, crit, scope, dls=dls, seed=seed, skip=skip, **kw)
@@ -70,14 +72,15 @@ def run(task, out, seed=42, limit=None, smoke=False):
                          dense_acc=dense, pruned_acc=pruned, retrained_acc=accuracy(model, dls.valid),
                          seconds=round(time.time() - t, 1), seed=seed))
         print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in rows[-1].items() if k not in ('task', 'model', 'dataset')}, flush=True)
-        pd.DataFrame(rows).assign(command=cmd).to_csv(out/f'weight_pruning_{task}.csv', index=False)
-    (out/f'weight_pruning_{task}.json').write_text(json.dumps(dict(settings=st, seed=seed, command=cmd, env=env_info()), indent=1))
+        pd.DataFrame(rows).assign(command=cmd).to_csv(out/f'{name}.csv', index=False)
+    (out/f'{name}.json').write_text(json.dumps(dict(settings=st, seed=seed, command=cmd, env=env_info()), indent=1))
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--task', choices=['mnist', 'cifar', 'all'], default='all')
     p.add_argument('--out', default='nbs/reports/results'); p.add_argument('--seed', type=int, default=42)
-    p.add_argument('--limit', type=int, default=None, help='only the first N configurations')
+    p.add_argument('--limit', type=int, default=None, help='stop before configuration N')
+    p.add_argument('--start', type=int, default=0, help='start at configuration N (writes <name>_fromN.csv, to run parts in parallel)')
     p.add_argument('--smoke', action='store_true', help='tiny data and a 1-epoch baseline, to check the script')
     a = p.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    for task in (['mnist', 'cifar'] if a.task == 'all' else [a.task]): run(task, out, a.seed, a.limit, a.smoke)
+    for task in (['mnist', 'cifar'] if a.task == 'all' else [a.task]): run(task, out, a.seed, a.limit, a.smoke, a.start)

@@ -159,7 +159,7 @@ def trace_channels(model:nn.Module)->dict:
         res[node.target] = dict(bn=list(dict.fromkeys(bns)), consumers=list(dict.fromkeys(out)), complete=complete)
     return res
 
-# %% ../../nbs/10_prune.core.ipynb #19f32cc5
+# %% ../../nbs/10_prune.core.ipynb #f6466a09
 CRITERIA = Registry('criterion')
 
 def _unit_sum(t, units):
@@ -188,9 +188,9 @@ def random_(w, units, ctx, **kw):
 @_crit('taylor')
 def taylor(w, units, ctx, name=None, **kw):
     "First-order Taylor: |w x grad| summed over the calibration batches"
-    return _unit_sum(ctx['taylor'][name], units), units.sizes
+    return _unit_sum(ctx['taylor'][name].cpu(), units), units.sizes
 
-# %% ../../nbs/10_prune.core.ipynb #542d5979
+# %% ../../nbs/10_prune.core.ipynb #b56381b8
 def _multi(w, units, ctx, name=None, p=1, **kw):
     if not ctx.get('is_filter'): raise ValueError("multi-layer criteria score output channels: use granularity='filter'")
     info, mods, c = ctx['graph'].get(name, {}), ctx['modules'], w.shape[0]
@@ -198,7 +198,7 @@ def _multi(w, units, ctx, name=None, p=1, **kw):
     s, size = f(w).reshape(c, -1).sum(1), units.sizes.clone()
     if not info.get('complete', False): warnings.warn(f"{name}: consumers unknown, multi-layer score uses its own weights only")
     for cname, cols in info.get('consumers', []):
-        cw = mods[cname].weight.detach()
+        cw = mods[cname].weight.detach().cpu()
         cw = cw.reshape(cw.shape[0], c, cols, -1)
         s, size = s + f(cw).sum((0, 2, 3)), size + cw.shape[0]*cols*cw.shape[3]
     return (s if p == 1 else s.sqrt()), size
@@ -318,15 +318,15 @@ def _nm_sparsity(granularity, s, kw):
     if s not in (0, (m - n)/m) and not math.isclose(s, (m - n)/m): raise ValueError(f"N:M {n}:{m} prunes {(m-n)/m:g} of the weights; sparsity {s} differs")
     return (m - n)/m
 
-# %% ../../nbs/10_prune.core.ipynb #32375dcb
+# %% ../../nbs/10_prune.core.ipynb #44e123e4
 def _layer_record(name, m, sparsity, granularity, criterion, ctx, gkw, ckw):
     units = _units(name, m, granularity, gkw)
-    w = m.weight.detach()
+    w = m.weight.detach().cpu()
     crit = CRITERIA[criterion]
     scores, sizes = crit(w, units, {**ctx, 'is_filter': granularity == 'filter'}, name=name, **ckw)
     scores = scores.float()
     old = get_mask(m)
-    if old is not None: scores[_unit_sum(old.float(), units) == 0] = -math.inf
+    if old is not None: scores[_unit_sum(old.cpu().float(), units) == 0] = -math.inf
     return dict(name=name, module=m, units=units, scores=scores, sizes=sizes.float(), p=crit.p,
                 sparsity=_nm_sparsity(granularity, sparsity, gkw), granularity=granularity, criterion=criterion)
 
@@ -370,13 +370,13 @@ def prune_model(model:nn.Module, sparsity:float, # fraction of units (local) or 
         if r['granularity'] == 'filter': _mask_channels(model, r['name'], r['module'], keep, ctx['graph'])
     return sparsity_table(model, shared + own, keeps)
 
-# %% ../../nbs/10_prune.core.ipynb #c789d0f4
+# %% ../../nbs/10_prune.core.ipynb #7bfd7c54
 def sparsity_table(model, recs, keeps)->pd.DataFrame:
     "Per-layer realised sparsity after pruning"
     rows = []
     for r, keep in zip(recs, keeps):
         m, u = r['module'], r['units']
-        mask = get_mask(m); dead = int((_unit_sum(mask.float(), u) == 0).sum())
+        mask = get_mask(m).cpu(); dead = int((_unit_sum(mask.float(), u) == 0).sum())
         rows.append(dict(layer=r['name'], type=type(m).__name__, granularity=r['granularity'], criterion=r['criterion'],
                          scope=r['scope'], units=u.n, target=r['sparsity'], pruned_units=dead, weights=mask.numel(),
                          pruned_weights=int((~mask).sum())))
