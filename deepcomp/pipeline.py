@@ -84,7 +84,7 @@ def measure(model:nn.Module, dls, n_batches:int=4)->dict:
                 weight_density_flops=int(w.weight_density_flops.sum()), effective_flops=int(round(ef.effective_flops)),
                 natural_zero_frac=float(ef.natural_zeros), pruned_zero_frac=float(ef.pruned_zeros))
 
-# %% ../nbs/50_pipeline.ipynb #6259e00f
+# %% ../nbs/50_pipeline.ipynb #17681dae
 PASSES = Registry('pass')
 def _records(df): return None if df is None else json.loads(df.reset_index().to_json(orient='records'))
 
@@ -115,6 +115,9 @@ def prune_pass(model, sec, ctx):
     info = {}
     if 'weight' in sec: info['weight'] = _records(prune_from_config(model, sec['weight'], ctx['dls']))
     if 'activation' in sec: info['activation'] = _records(prune_activations_from_config(model, sec['activation'], ctx['dls']))
+    st = layer_stats(model, ctx['dls'].info['shape'])
+    st = st[st.type.isin(['Conv2d', 'Linear'])]
+    info['realised'] = _records((1 - st.weight_nonzeros/st.weight_params).rename('weight_sparsity').to_frame())  # whatever the schedule
     return info
 
 @PASSES.register('quantize')
