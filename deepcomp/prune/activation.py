@@ -217,7 +217,7 @@ def activation_summary(model:nn.Module, method:str='')->pd.DataFrame:
         rows.append(r)
     return pd.DataFrame(rows)
 
-# %% ../../nbs/15_prune.activation.ipynb #1bb2fded
+# %% ../../nbs/15_prune.activation.ipynb #df79534c
 @STATE_PREPARERS.register('activation masks')
 def prepare_activation_masks(model:nn.Module, state:dict)->nn.Module:
     "Create on `model` the activation mask buffers that `state` holds, so that `load_state_dict` accepts it"
@@ -229,7 +229,7 @@ def prepare_activation_masks(model:nn.Module, state:dict)->nn.Module:
         m.register_buffer(b, torch.ones_like(v, device=next(m.parameters()).device)); _hook(m)
     return model
 
-# %% ../../nbs/15_prune.activation.ipynb #472c8cf6
+# %% ../../nbs/15_prune.activation.ipynb #49d6bb58
 @torch.no_grad()
 def effective_flops(model:nn.Module, dl, # a loader of `(x, y)` batches, or `DataLoaders` (its valid loader is used)
                     n_batches:int=4)->pd.DataFrame:
@@ -266,7 +266,7 @@ def effective_flops(model:nn.Module, dl, # a loader of `(x, y)` batches, or `Dat
     df.loc['total'] = {**tot.to_dict(), 'type': ''}
     return df
 
-# %% ../../nbs/15_prune.activation.ipynb #e6c530d0
+# %% ../../nbs/15_prune.activation.ipynb #a291e45d
 @torch.no_grad()
 def recalibrate_bn(model:nn.Module, dls, # a loader of `(x, y)` batches, or `DataLoaders` (its train loader is used)
                    n_batches:int=8)->nn.Module:
@@ -285,7 +285,7 @@ def recalibrate_bn(model:nn.Module, dls, # a loader of `(x, y)` batches, or `Dat
         model.train(was)
     return model
 
-# %% ../../nbs/15_prune.activation.ipynb #677daaca
+# %% ../../nbs/15_prune.activation.ipynb #f9ae75e0
 ACTIVATION_SCHEMA = {'sparsity': (int, float), 'method': sorted([*ACT_METHODS, *ACT_ALIASES, 'random']), 'scope': ['local', 'global'],
                      'granularity': ['elementwise', 'kernelwise', 'channelwise'], 'layers': (str, list), 'skip_first': bool,
                      'seed': int, 'calibration_batches': int, 'apply_in_train': bool, 'recalibrate_bn': bool}
@@ -312,7 +312,7 @@ def prune_activations_from_config(model:nn.Module, section:dict, # the `[passes.
     if c.get('recalibrate_bn', False): recalibrate_bn(model, dls, 2*c.get('calibration_batches', 4))
     return df
 
-# %% ../../nbs/15_prune.activation.ipynb #c25cb246
+# %% ../../nbs/15_prune.activation.ipynb #877c494a
 def remove_activation_masks(model:nn.Module)->nn.Module:
     "Remove every activation mask, its settings and its hook from `model`"
     for m in model.modules():
