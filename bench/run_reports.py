@@ -217,9 +217,12 @@ def from_scratch_rows(cfg, report:dict, seed:int, out:Path, data_path=None, quie
         rows.append(scratch_row(name, model, d, seed, epochs, sec))
     return rows
 
-def run_from_scratch(seeds, data_path=None, model='lenet300'):
-    reps = finished_reports(); rows = []
+def run_from_scratch(seeds, data_path=None, model='lenet300', results=RESULTS):
+    "Report 5 rows for every seed not yet in the results file (kept rows are reused)"
+    reps = finished_reports(); f = Path(results)/f'from_scratch_{model}.csv'
+    rows = pd.read_csv(f).to_dict('records') if f.exists() else []
     for s in seeds:
+        if any(r['seed'] == s for r in rows): print(f"seed {s}: already in {f}"); continue
         if (model, s) not in reps: print(f"no finished report-1 run for {model} seed {s}: run deep_compression first"); continue
         t = time.time(); print(f"=== from scratch {model} seed {s}", flush=True)
         rows += from_scratch_rows(ROOT/CONFIGS[model], reps[(model, s)], s, RUNS/f'{model}_scratch', data_path)
@@ -231,7 +234,7 @@ def save_from_scratch(rows, model='lenet300', results=RESULTS):
     results = Path(results); results.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(results/f'from_scratch_{model}.csv', index=False)
     (results/f'from_scratch_{model}_meta.json').write_text(json.dumps({'machine': machine_info(), 'config': CONFIGS[model],
-        'command': f'python bench/run_reports.py from_scratch --seeds {" ".join(str(r["seed"]) for r in rows[::3])}'}, indent=1, default=str))
+        'command': f'python bench/run_reports.py from_scratch --seeds {" ".join(str(s) for s in sorted({r["seed"] for r in rows}))}'}, indent=1, default=str))
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
