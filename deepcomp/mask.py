@@ -14,14 +14,21 @@ from torch.optim.optimizer import register_optimizer_step_pre_hook, register_opt
 __all__ = ['get_mask', 'set_mask', 'masked_tensors', 'MaskCallback', 'apply_masks', 'prepare_masks', 'load_masked_state',
            'remove_mask', 'bake']
 
-# %% ../nbs/04_mask.ipynb #c150d55c
+# %% ../nbs/04_mask.ipynb #9a9d1f26
 def _masked_names(module): return getattr(module, '_dc_masked', ())
+
+def _fmask(p, m):
+    "`m` as `p`'s dtype, cached on `p` until the mask changes (multiplying by a float mask is faster than by a bool one)"
+    c = getattr(p, '_dc_fmask', None)
+    if c is None or c[0] is not m or c[1] != m._version or c[2].dtype != p.dtype or c[2].device != p.device:
+        c = (m, m._version, m.to(p.dtype)); p._dc_fmask = c
+    return c[2]
 
 def _apply_masks_hook(module, args):
     "Forward pre-hook: zero masked entries, and tag each masked tensor with its mask for the optimizer hooks"
     for name in _masked_names(module):
         p, m = getattr(module, name), getattr(module, name + '_mask')
-        with torch.no_grad(): p.mul_(m)
+        with torch.no_grad(): p.mul_(_fmask(p, m))
         p._dc_mask = m
 
 def get_mask(module:nn.Module, name:str='weight')->torch.Tensor|None:
@@ -45,7 +52,7 @@ def set_mask(module:nn.Module, mask:torch.Tensor, name:str='weight')->torch.Tens
     p._dc_mask = mask
     return mask
 
-# %% ../nbs/04_mask.ipynb #776843fd
+# %% ../nbs/04_mask.ipynb #0e518d59
 def _opt_params(opt):
     for g in opt.param_groups:
         for p in g['params']:
@@ -53,18 +60,18 @@ def _opt_params(opt):
 
 def _mask_grads(opt, args, kwargs):
     for p in _opt_params(opt):
-        if p.grad is not None: p.grad.mul_(p._dc_mask)
+        if p.grad is not None: p.grad.mul_(_fmask(p, p._dc_mask))
 
 def _mask_params(opt, args, kwargs):
     with torch.no_grad():
-        for p in _opt_params(opt): p.mul_(p._dc_mask)
+        for p in _opt_params(opt): p.mul_(_fmask(p, p._dc_mask))
 
 if not getattr(torch.optim.Optimizer, '_dc_hooked', False):
     register_optimizer_step_pre_hook(_mask_grads)
     register_optimizer_step_post_hook(_mask_params)
     torch.optim.Optimizer._dc_hooked = True
 
-# %% ../nbs/04_mask.ipynb #7bdb3904
+# %% ../nbs/04_mask.ipynb #5239a3ac
 def masked_tensors(model:nn.Module):
     "Yield `(module_name, module, param_name, mask)` for every masked tensor of `model`"
     for mn, m in model.named_modules():
@@ -75,14 +82,15 @@ class MaskCallback(Callback):
     order = 1
     def before_step(self):
         for _, m, name, mask in masked_tensors(self.learn.model):
-            g = getattr(m, name).grad
-            if g is not None: g.mul_(mask)
+            p = getattr(m, name)
+            if p.grad is not None: p.grad.mul_(_fmask(p, mask))
     def after_step(self): apply_masks(self.learn.model)
 
 def apply_masks(model:nn.Module)->nn.Module:
     "Zero every masked entry of `model` in place"
     with torch.no_grad():
-        for _, m, name, mask in masked_tensors(model): getattr(m, name).mul_(mask); getattr(m, name)._dc_mask = mask
+        for _, m, name, mask in masked_tensors(model):
+            p = getattr(m, name); p.mul_(_fmask(p, mask)); p._dc_mask = mask
     return model
 
 # %% ../nbs/04_mask.ipynb #ac3a76f8
@@ -104,14 +112,15 @@ def load_masked_state(model:nn.Module, state:dict, strict:bool=True)->nn.Module:
     model.load_state_dict(state, strict=strict)
     return apply_masks(model)
 
-# %% ../nbs/04_mask.ipynb #2c810d1e
+# %% ../nbs/04_mask.ipynb #91f5d3bf
 def remove_mask(module:nn.Module, name:str='weight'):
     "Apply and remove the mask of `module.<name>`, keeping its zeros"
     mask = get_mask(module, name)
     if mask is None: return
     p = getattr(module, name)
     with torch.no_grad(): p.mul_(mask)
-    if hasattr(p, '_dc_mask'): del p._dc_mask
+    for a in ('_dc_mask', '_dc_fmask'):
+        if hasattr(p, a): delattr(p, a)
     delattr(module, name + '_mask')
     module._dc_masked = tuple(n for n in _masked_names(module) if n != name)
     if not module._dc_masked:
