@@ -162,7 +162,7 @@ def _encode_state(state:dict, index_bits)->tuple:
         if e['name'] in derived: e.update(encoding='derived', support_of=derived[e['name']]); parts.clear()
     return entries, payloads
 
-# %% ../../nbs/32_coding.file.ipynb #1405896c
+# %% ../../nbs/32_coding.file.ipynb #1bb0c521
 def _atomic_write(path:Path, write):
     "Call `write(file)` on a temporary file next to `path`, fsync it, and rename it to `path`"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -170,6 +170,8 @@ def _atomic_write(path:Path, write):
     try:
         with os.fdopen(fd, 'wb') as f:
             write(f); f.flush(); os.fsync(f.fileno())
+        umask = os.umask(0); os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)
