@@ -241,7 +241,7 @@ DEEP_COMPRESSION = {'prune': {'weight': {'sparsity': 0.8, 'scope': 'local', 'gra
                     'train_quantized': {'max_epochs': 2, 'learning_rate': 1e-3},
                     'huffman': {'is_huffman': True}}
 
-# %% ../nbs/50_pipeline.ipynb #fbc3582e
+# %% ../nbs/50_pipeline.ipynb #c9d135c7
 @COMMANDS.register('compress')
 def compress_command(p):
     "Run the prune/quantize/train/Huffman passes of a config"
@@ -252,7 +252,7 @@ def compress_command(p):
         print(f"report: {out}/report.json")
     return run
 
-# %% ../nbs/50_pipeline.ipynb #34a0ba92
+# %% ../nbs/50_pipeline.ipynb #7e3bd9fa
 def evaluate_file(path, data_path=None, dataset=None, n_test=None)->dict:
     "Rebuild the model of a compressed file and measure its test accuracy"
     from deepcomp.data import get_dls
