@@ -231,8 +231,11 @@ def run_from_scratch(seeds, data_path=None, model='lenet300', results=RESULTS):
     return rows
 
 def save_from_scratch(rows, model='lenet300', results=RESULTS):
-    results = Path(results); results.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rows).to_csv(results/f'from_scratch_{model}.csv', index=False)
+    results = Path(results); results.mkdir(parents=True, exist_ok=True); f = results/f'from_scratch_{model}.csv'
+    new = pd.DataFrame(rows)
+    if f.exists():  # keep the seeds another process wrote meanwhile
+        old = pd.read_csv(f); new = pd.concat([old[~old.seed.isin(new.seed)], new]).sort_values('seed', kind='stable')
+    new.to_csv(f, index=False); rows = new.to_dict('records')
     (results/f'from_scratch_{model}_meta.json').write_text(json.dumps({'machine': machine_info(), 'config': CONFIGS[model],
         'command': f'python bench/run_reports.py from_scratch --seeds {" ".join(str(s) for s in sorted({r["seed"] for r in rows}))}'}, indent=1, default=str))
 
