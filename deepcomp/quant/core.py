@@ -270,12 +270,14 @@ def prepare_quant(model:nn.Module, state:dict)->nn.Module:
             m.register_buffer(n + '_index', torch.zeros_like(state[f"{k[:-9]}_index"])); _register(m, n)
     return model
 
-# %% ../../nbs/20_quant.core.ipynb #74b1adff
-def remove_quant(model:nn.Module)->nn.Module:
+# %% ../../nbs/20_quant.core.ipynb #b42761b0
+def remove_quant(model:nn.Module, keep_inputs:bool=False, # keep input quantization (it is part of what deploys)
+                )->nn.Module:
     "Drop every quantizer of `model` (state, input quantization, hooks), keeping the deployed values"
     deploy(model)
     for m in model.modules():
         for name in _qnames(m): _clear(m, name)
+        if keep_inputs and hasattr(m, 'data_in_qfmt'): m._dc_quant = (None,); continue
         if hasattr(m, 'data_in_qfmt'): delattr(m, 'data_in_qfmt')
         m._dc_quant = ()
         for hooks, f in ((m._forward_pre_hooks, _quant_hook), (m._load_state_dict_post_hooks, _after_load)):
