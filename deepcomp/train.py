@@ -25,7 +25,8 @@ from .mask import MaskCallback, load_masked_state
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'TRAIN_SCHEMA', 'CONFIG_SCHEMA', 'make_learner', 'fit', 'save_state', 'load_state',
-           'CPUBF16', 'read_config', 'dls_from_config', 'model_from_config', 'train_from_config']
+           'CPUBF16', 'Distill', 'read_config', 'dls_from_config', 'model_from_config', 'train_callbacks',
+           'train_from_config']
 
 # %% ../nbs/05_train.ipynb #eddf242f
 OPTIMIZERS = Registry('optimizer')
@@ -79,9 +80,29 @@ class CPUBF16(Callback):
     def after_loss(self): self._exit()
     def after_cancel_batch(self): self._exit()
 
-# %% ../nbs/05_train.ipynb #1777bd00
+# %% ../nbs/05_train.ipynb #d147eafc
+class Distill(Callback):
+    "Mix the training loss with the KL divergence to a frozen `teacher`'s temperature-softened predictions"
+    order = 16  # after CPUBF16 has started autocast: the teacher runs in the same precision as the student
+    def __init__(self, teacher:nn.Module, # the model to learn from (e.g. the dense baseline); never updated
+                 alpha:float=0.5, # weight of the distillation term (1 - alpha: the labels' loss)
+                 T:float=4.0): # softmax temperature
+        if not 0 <= alpha <= 1: raise ValueError(f"distillation weight alpha must be in [0, 1], got {alpha}")
+        if T <= 0: raise ValueError(f"temperature must be positive, got {T}")
+        self.teacher, self.alpha, self.T = teacher.eval().requires_grad_(False), alpha, T
+    def after_pred(self):
+        if self.training:
+            with torch.no_grad(): self.soft = torch.log_softmax(self.teacher(*self.xb).float()/self.T, -1)
+    def after_loss(self):
+        if not self.training: return
+        kd = nn.functional.kl_div(torch.log_softmax(self.pred.float()/self.T, -1), self.soft, log_target=True, reduction='batchmean')*self.T**2
+        self.learn.loss_grad = (1 - self.alpha)*self.loss_grad + self.alpha*kd
+        self.learn.loss = self.learn.loss_grad.clone()
+
+# %% ../nbs/05_train.ipynb #560e088b
 TRAIN_SCHEMA = {'optimizer': list(OPTIMIZERS), 'learning_rate': (int, float), 'weight_decay': (int, float), 'max_epochs': int,
-                'schedule': list(SCHEDULES), 'bf16': bool, 'load_name': str}
+                'schedule': list(SCHEDULES), 'bf16': bool, 'load_name': str,
+                'distill': (int, float), 'temperature': (int, float), 'teacher': str}
 CONFIG_SCHEMA = {'name': str, 'model': str, 'dataset': str, 'batch_size': int, 'seed': int, 'learning_rate': (int, float),
                  'model_args': dict, 'data': {'path': str, 'n_train': int, 'n_test': int, 'augment': bool},
                  'train': TRAIN_SCHEMA, 'passes': dict}
@@ -94,7 +115,7 @@ def read_config(cfg, overrides=())->dict:
     MODELS[cfg['model']]
     return cfg
 
-# %% ../nbs/05_train.ipynb #36db2388
+# %% ../nbs/05_train.ipynb #ddda8c69
 def dls_from_config(cfg:dict, data_path=None, verbose=True):
     "The `DataLoaders` a config asks for (`data_path` overrides `data.path`)"
     d = cfg.get('data', {})
@@ -109,7 +130,19 @@ def model_from_config(cfg:dict, dls=None)->nn.Module:
         kw = {'in_channels': c, 'img_size': h, 'n_classes': dls.info['n_classes'], **kw}
     return create_model(cfg['model'], **kw)
 
-# %% ../nbs/05_train.ipynb #5ca874a8
+# %% ../nbs/05_train.ipynb #fe93d38b
+def train_callbacks(t:dict, # a train section
+                    cfg:dict, dls, teacher=None)->list:
+    "Callbacks for a train section: `CPUBF16` if `bf16`, `Distill` if `distill` (weight) > 0"
+    cbs = [CPUBF16()] if t.get('bf16') else []
+    if t.get('distill'):
+        if teacher is None:
+            if not t.get('teacher'): raise ValueError("'distill' needs a 'teacher' checkpoint (in a pipeline: the baseline by default)")
+            teacher = load_state(model_from_config(cfg, dls), t['teacher'])
+        cbs.append(Distill(teacher, t['distill'], t.get('temperature', 4.0)))
+    return cbs
+
+# %% ../nbs/05_train.ipynb #e1c0eeb8
 def train_from_config(cfg, out=None, overrides=(), data_path=None, quiet=False)->dict:
     "Train the baseline a config describes; save `model.pth` and `train.json` in `out`"
     cfg = read_config(cfg, overrides); t = cfg.get('train', {})
@@ -117,7 +150,7 @@ def train_from_config(cfg, out=None, overrides=(), data_path=None, quiet=False)-
     dls = dls_from_config(cfg, data_path, verbose=not quiet)
     model = model_from_config(cfg, dls)
     if t.get('load_name'): load_state(model, t['load_name'])
-    learn = make_learner(model, dls, t.get('optimizer', 'adam'), t.get('weight_decay', 0.0), cbs=CPUBF16() if t.get('bf16') else None)
+    learn = make_learner(model, dls, t.get('optimizer', 'adam'), t.get('weight_decay', 0.0), cbs=train_callbacks(t, cfg, dls))
     start = time.time()
     fit(learn, t.get('max_epochs', 10), t.get('learning_rate', cfg.get('learning_rate', 1e-3)), t.get('schedule', 'one_cycle'), seed, quiet)
     res = dict(config=cfg, data=dls.info, test_accuracy=accuracy(model, dls.valid), train_seconds=round(time.time() - start, 1),

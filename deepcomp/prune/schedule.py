@@ -21,22 +21,24 @@ def round_sparsities(final_sparsity:float, rounds:int)->list:
     "Total sparsity after each round, removing the same fraction of the remaining weights every round"
     return [1 - (1 - final_sparsity)**(r/rounds) for r in range(1, rounds + 1)]
 
-# %% ../../nbs/11_prune.schedule.ipynb #844cfae5
+# %% ../../nbs/11_prune.schedule.ipynb #6b6fd87b
 def iterative_prune(learn_or_model:Learner|nn.Module, dls, final_sparsity:float, rounds:int=3, epochs_per_round:int=1,
                     lr:float=1e-3, schedule:str='one_cycle', optimizer:str='adam', weight_decay:float=0.0, seed:int=0,
                     quiet:bool=True, **prune_kw)->pd.DataFrame:
-    "Prune to `final_sparsity` in `rounds`, fine-tuning after each; one row per round"
+    "Prune to `final_sparsity` (and each layer override to its own value) in `rounds`, fine-tuning after each; one row per round"
     learn = learn_or_model if isinstance(learn_or_model, Learner) else make_learner(learn_or_model, dls, optimizer, weight_decay)
+    over = prune_kw.pop('overrides', None) or {}
+    steps = {k: round_sparsities(v, rounds) for k, v in over.items()}
     rows = []
     for r, s in enumerate(round_sparsities(final_sparsity, rounds), 1):
         t = time.time()
-        df = prune_model(learn.model, s, dls=dls, seed=seed, **prune_kw)
+        df = prune_model(learn.model, s, dls=dls, seed=seed, overrides={k: v[r - 1] for k, v in steps.items()}, **prune_kw)
         fit(learn, epochs_per_round, lr, schedule, seed + r, quiet)
         rows.append(dict(round=r, target=s, sparsity=df.loc['total', 'sparsity'], accuracy=accuracy(learn.model, dls.valid),
                          seconds=round(time.time() - t, 1)))
     return pd.DataFrame(rows).set_index('round')
 
-# %% ../../nbs/11_prune.schedule.ipynb #092ecd89
+# %% ../../nbs/11_prune.schedule.ipynb #6b61c676
 def cubic_sparsity(j:int, n_steps:int, final_sparsity:float, initial_sparsity:float=0.0)->float:
     "Zhu & Gupta's sparsity after pruning step `j` of `n_steps`"
     return final_sparsity + (initial_sparsity - final_sparsity)*(1 - j/n_steps)**3
