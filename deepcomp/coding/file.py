@@ -13,12 +13,13 @@ from .huffman import HuffmanStream
 from .sparse import sparse_encode, sparse_decode, PAPER_INDEX_BITS
 
 # %% auto #0
-__all__ = ['FORMAT', 'VERSION', 'MAX_CODES', 'MAX_MANIFEST', 'CompressedFileError', 'codebook_codes', 'encode_tensor',
+__all__ = ['FORMAT', 'VERSION', 'READS', 'MAX_CODES', 'MAX_MANIFEST', 'CompressedFileError', 'codebook_codes', 'encode_tensor',
            'decode_tensor', 'save_compressed', 'read_manifest', 'load_state', 'load_compressed', 'size_table',
            'size_report', 'fixed_point_', 'inspect_command']
 
-# %% ../../nbs/32_coding.file.ipynb #5478816c
-FORMAT, VERSION = 'deepcomp-compressed-model', 1
+# %% ../../nbs/32_coding.file.ipynb #19c7fa8b
+FORMAT, VERSION = 'deepcomp-compressed-model', 2
+READS = (1, 2)  # format versions this deepcomp loads
 MAX_CODES = 2**16
 
 class CompressedFileError(ValueError):
@@ -180,7 +181,7 @@ def _atomic_write(path:Path, write):
         dfd = os.open(path.parent, os.O_RDONLY); os.fsync(dfd); os.close(dfd)
     except OSError: pass
 
-# %% ../../nbs/32_coding.file.ipynb #d67fc314
+# %% ../../nbs/32_coding.file.ipynb #fb46bc1d
 _DATE = (1980, 1, 1, 0, 0, 0)
 
 def _zinfo(name, compress):
@@ -203,7 +204,7 @@ def save_compressed(model:nn.Module, # a model with `model.arch` (every deepcomp
         off, e['parts'] = 0, {}
         for k, b in parts: e['parts'][k] = [off, len(b)]; off += len(b)
         blobs.append(b''.join(b for _, b in parts))
-        e.update(offset=start, size=off, sha256=hashlib.sha256(blobs[-1]).hexdigest()); start += off
+        e.update(offset=start, size=off, crc32=zlib.crc32(blobs[-1])); start += off
     manifest = {'format': FORMAT, 'version': VERSION, 'arch': {'name': arch['name'], 'kwargs': arch.get('kwargs', {})},
                 'quant_info': quant_info, 'meta': meta or {}, 'tensors': entries}
     try: mtext = json.dumps(manifest, separators=(',', ':'), allow_nan=False)
@@ -216,7 +217,7 @@ def save_compressed(model:nn.Module, # a model with `model.arch` (every deepcomp
     _atomic_write(path, write)
     return size_report(path)
 
-# %% ../../nbs/32_coding.file.ipynb #c57f5fd8
+# %% ../../nbs/32_coding.file.ipynb #57e77b57
 def _open(path:Path)->zipfile.ZipFile:
     if not path.exists(): raise FileNotFoundError(f"No such file: {path}")
     try: return zipfile.ZipFile(path)
@@ -232,7 +233,7 @@ def _read_manifest(z:zipfile.ZipFile, path)->dict:
     except KeyError: raise CompressedFileError(f"{path} is not a deepcomp file (no manifest.json)") from None
     except Exception as e: raise CompressedFileError(f"{path} has a corrupt manifest: {e}") from None
     if not isinstance(m, dict) or m.get('format') != FORMAT: raise CompressedFileError(f"{path} is not a deepcomp file (format {m.get('format') if isinstance(m, dict) else None!r})")
-    if m.get('version') != VERSION: raise CompressedFileError(f"{path} has format version {m.get('version')!r}; this deepcomp reads version {VERSION}")
+    if m.get('version') not in READS: raise CompressedFileError(f"{path} has format version {m.get('version')!r}; this deepcomp reads versions {', '.join(map(str, READS))}")
     return m
 
 def read_manifest(path)->dict:
@@ -240,10 +241,11 @@ def read_manifest(path)->dict:
     path = Path(path)
     with _open(path) as z: return _read_manifest(z, path)
 
-# %% ../../nbs/32_coding.file.ipynb #f9e81392
+# %% ../../nbs/32_coding.file.ipynb #c077146f
 def _read_tensor(data, e, path):
     blob = data[e['offset']:e['offset'] + e['size']]
-    if len(blob) != e['size'] or hashlib.sha256(blob).hexdigest() != e['sha256']: raise CompressedFileError(f"{path}: checksum mismatch in {e['name']} (corrupt file)")
+    ok = zlib.crc32(blob) == e['crc32'] if 'crc32' in e else hashlib.sha256(blob).hexdigest() == e['sha256']  # version 1: SHA-256
+    if len(blob) != e['size'] or not ok: raise CompressedFileError(f"{path}: checksum mismatch in {e['name']} (corrupt file)")
     parts = {k: blob[o:o + n] for k, (o, n) in e['parts'].items()}
     return decode_tensor(e, parts)
 
