@@ -102,7 +102,7 @@ def lenet5():
     dls = get_dls('mnist', bs=128, seed=SEED)
     ft_dls = get_dls('mnist', bs=128, n_train=20000, seed=1, verbose=False)  # fine-tuning: a third of an epoch
     base, rows = pruned_lenet('lenet5', dls, 2, 2e-3, 1, True)
-    kw = dict(ft_epochs=0)
+    kw = dict(ft_epochs=1, bf16=True)  # every point fine-tuned (a third of an epoch, as the Deep-Compression rows)
     for scheme, bits in [('shared', b) for b in (1, 2, 3, 4, 5, 6, 8)] + [('fixed', b) for b in (2, 3, 4, 5, 6, 8)]:
         if scheme == 'shared' or bits > 1: rows.append(run_point(base, dls, ft_dls, 'lenet5', scheme, bits, None, label='conv sweep', **kw)[0])
         rows.append(run_point(base, dls, ft_dls, 'lenet5', scheme, None, bits, label='fc sweep', **kw)[0])
