@@ -156,14 +156,22 @@ def origin_table(report:dict, run_dir, **extra)->dict:
 
 REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc'], 'vgg7_cifar10': ['vgg7_cifar10_origin', 'vgg7_cifar10_dc']}  # report -> configs/reports/<name>.toml
 
+SHARED_BASELINE = ('model', 'model_args', 'dataset', 'data', 'batch_size', 'train')  # config keys that define the dense baseline
+SHARE_BASELINE = {'vgg7_cifar10'}  # reports whose later configs reuse the first config's dense baseline (when those keys agree)
+
 def run_origin_report(report:str, seeds, data_path=None, results=RESULTS)->pd.DataFrame:
     "Run (or resume) every config of a report 2/3 and save the original work's table for each run"
     rows, cmds = [], {}
-    for name in REPORT_RUNS[report]:
+    names = REPORT_RUNS[report]; first = read_config(ROOT/f'configs/reports/{names[0]}.toml')
+    for name in names:
+        cfg = read_config(ROOT/f'configs/reports/{name}.toml')
+        share = report in SHARE_BASELINE and name != names[0] and all(cfg.get(k) == first.get(k) for k in SHARED_BASELINE)
         for s in seeds:
             out = RUNS/f'{name}_s{s}'; t = time.time(); print(f"=== {name} seed {s} -> {out}", flush=True)
-            rep = compress(ROOT/f'configs/reports/{name}.toml', out, [f'seed={s}'], data_path)
-            rows.append(origin_table(rep, out, config=name)); cmds[f'{name} seed {s}'] = f"deepcomp compress --config configs/reports/{name}.toml --out runs/reports/{name}_s{s} --set seed={s}"
+            base = f'runs/reports/{names[0]}_s{s}/0_baseline/model.pth'  # relative to the repository
+            rep = compress(ROOT/f'configs/reports/{name}.toml', out, [f'seed={s}'] + ([f'baseline={ROOT/base}'] if share else []), data_path)
+            cmds[f'{name} seed {s}'] = f"deepcomp compress --config configs/reports/{name}.toml --out runs/reports/{name}_s{s} --set seed={s}" + (f" --set baseline={base}" if share else '')
+            rows.append(origin_table(rep, out, config=name))
             print(f"=== {name} seed {s}: {time.time() - t:.0f} s", flush=True)
             df = pd.DataFrame(rows); Path(results).mkdir(parents=True, exist_ok=True); df.to_csv(Path(results)/f'{report}.csv', index=False)
             (Path(results)/f'{report}_meta.json').write_text(json.dumps({'machine': machine_info(), 'commands': cmds, 'data': rep['data']}, indent=1, default=str))
@@ -203,10 +211,11 @@ def scratch_row(method, model, dls, seed, epochs, seconds, **extra)->dict:
             **{f'density_{n}': float(r.weight_nonzeros/r.weight_params) for n, r in w.iterrows() if n != 'total'}, 'seconds': round(seconds, 1)}
 
 def from_scratch_rows(cfg, report:dict, seed:int, out:Path, data_path=None, quiet=True, dls=None)->list:
-    "Report 5 rows for one seed: the report-1 run's pruned model (20 dense + 12 retrain epochs) beside two from-scratch runs of as many epochs"
+    "Report 5 rows for one seed: the report-1 run's pruned model (dense, pruning-round and retrain epochs) beside two from-scratch runs of as many epochs"
     cfg = read_config(cfg, [f'seed={seed}']) if not isinstance(cfg, dict) else cfg
     P = report['passes']; pi = [i for i, p in enumerate(P) if p['kind'] == 'prune'][0]
-    retrain = P[pi + 1]; epochs = P[0]['info'].get('epochs', cfg['train']['max_epochs']) + retrain['info']['epochs']
+    w = cfg['passes']['prune']['weight']; prune_epochs = w.get('iterations', 1)*w.get('epochs_per_round', 1) if w.get('iterations', 1) > 1 else 0
+    retrain = P[pi + 1]; epochs = P[0]['info'].get('epochs', cfg['train']['max_epochs']) + prune_epochs + retrain['info']['epochs']
     m = retrain['metrics']
     rows = [dict(method='prune trained, retrain (Deep Compression)', seed=seed, epochs=epochs, accuracy=m['accuracy'],
                  weight_density=m['weight_nonzeros']/m['weight_params'], weight_nonzeros=m['weight_nonzeros'],

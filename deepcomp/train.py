@@ -99,12 +99,12 @@ class Distill(Callback):
         self.learn.loss_grad = (1 - self.alpha)*self.loss_grad + self.alpha*kd
         self.learn.loss = self.learn.loss_grad.clone()
 
-# %% ../nbs/05_train.ipynb #560e088b
+# %% ../nbs/05_train.ipynb #4f649278
 TRAIN_SCHEMA = {'optimizer': list(OPTIMIZERS), 'learning_rate': (int, float), 'weight_decay': (int, float), 'max_epochs': int,
                 'schedule': list(SCHEDULES), 'bf16': bool, 'load_name': str,
                 'distill': (int, float), 'temperature': (int, float), 'teacher': str}
 CONFIG_SCHEMA = {'name': str, 'model': str, 'dataset': str, 'batch_size': int, 'seed': int, 'learning_rate': (int, float),
-                 'model_args': dict, 'data': {'path': str, 'n_train': int, 'n_test': int, 'augment': bool},
+                 'model_args': dict, 'data': {'path': str, 'n_train': int, 'n_test': int, 'augment': bool, 'holdout': int},
                  'train': TRAIN_SCHEMA, 'passes': dict}
 
 def read_config(cfg, overrides=())->dict:
@@ -115,12 +115,12 @@ def read_config(cfg, overrides=())->dict:
     MODELS[cfg['model']]
     return cfg
 
-# %% ../nbs/05_train.ipynb #ddda8c69
+# %% ../nbs/05_train.ipynb #ecdc4652
 def dls_from_config(cfg:dict, data_path=None, verbose=True):
     "The `DataLoaders` a config asks for (`data_path` overrides `data.path`)"
     d = cfg.get('data', {})
     return get_dls(cfg['dataset'], bs=cfg.get('batch_size', 128), path=data_path or d.get('path'), n_train=d.get('n_train'),
-                   n_test=d.get('n_test'), augment=d.get('augment'), seed=cfg.get('seed', 42), verbose=verbose)
+                   n_test=d.get('n_test'), augment=d.get('augment'), holdout=d.get('holdout'), seed=cfg.get('seed', 42), verbose=verbose)
 
 def model_from_config(cfg:dict, dls=None)->nn.Module:
     "The model a config names, sized for the data's images"
