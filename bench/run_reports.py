@@ -154,6 +154,41 @@ def origin_table(report:dict, run_dir, **extra)->dict:
             'acc_dense': base['metrics']['accuracy'], 'acc_finetuned': last_train['metrics']['accuracy'], 'acc_file': huf['metrics']['accuracy'],
             'ratio_file': base['metrics']['dense_bytes']/huf['info']['file_bytes']}
 
+# The original work's table, row by row: (label, column); sizes in bytes
+ORIGIN_ROWS = [('Conv2d weights, dense', 'conv_params_dense'), ('Conv2d weights, after pruning (non-zeros)', 'conv_params_pruned'),
+               ('size dense (4 B per Conv2d weight)', 'size_dense'), ('size after pruning (4 B per Conv2d non-zero)', 'size_pruned'),
+               ('size after 8-bit quantization (1 B per Conv2d non-zero)', 'size_8bit'),
+               ('size after Huffman (original: Conv2d codes; ours: the whole file on disk)', 'size_huffman'),
+               ('all parameters, fp32 bytes', 'all_fp32_bytes'), ('compression ratio (original: Conv2d arithmetic; ours: all parameters fp32 / file)', 'ratio_file'),
+               ('Conv2d FLOPs, dense', 'conv_flops_dense'), ('Conv2d FLOPs, after pruning (weight density)', 'conv_flops_pruned'),
+               ('effective FLOPs, dense (zero inputs skipped)', 'flops_effective_dense'), ('effective FLOPs, compressed', 'flops_effective_final'),
+               ('accuracy, dense', 'acc_dense'), ('accuracy after fine-tuning (last training pass)', 'acc_finetuned'),
+               ('accuracy of the deployed model (loaded from the file)', 'acc_file')]
+
+def origin_view(df:pd.DataFrame, published:dict|None=None)->pd.DataFrame:
+    "The original work's table: one row per quantity, one column per run (and the published numbers, if any)"
+    cols = {f"{r.config} (seed {r.seed})": r for r in df.itertuples()}
+    t = pd.DataFrame({c: [getattr(r, k) for _, k in ORIGIN_ROWS] for c, r in cols.items()}, index=[l for l, _ in ORIGIN_ROWS])
+    if published:
+        pub = dict(published); pub.setdefault('ratio_file', pub['size_dense']/pub['size_huffman'] if 'size_huffman' in pub else None)
+        t.insert(0, 'original (published)', [pub.get(k) for _, k in ORIGIN_ROWS])
+    fmt = lambda v, k: '' if v is None or v != v else f"{v:.2%}" if k.startswith('acc') else f"{v:.1f}x" if k.startswith('ratio') else f"{int(v):,}"
+    return t.apply(lambda col: [fmt(v, k) for v, (_, k) in zip(col, ORIGIN_ROWS)])
+
+def origin_plot(df:pd.DataFrame, published:dict|None=None, ax=None):
+    "Sizes at each stage of the original table (log scale), per run, with the deployed accuracy in the legend"
+    import matplotlib.pyplot as plt
+    stages = [('dense', 'size_dense'), ('pruned', 'size_pruned'), ('8-bit', 'size_8bit'), ('Huffman / file', 'size_huffman')]
+    runs = ([('original (published)', published, f"{published['acc_finetuned']:.2%} (float weights)")] if published else []) + \
+           [(f"{r['config']} s{r['seed']}", r, f"{r['acc_file']:.2%} (deployed)") for r in df.to_dict('records')]
+    ax = ax or plt.subplots(figsize=(7, 3), dpi=70)[1]
+    w = 0.8/len(runs)
+    for i, (name, r, acc) in enumerate(runs):
+        ax.bar([j + i*w for j in range(len(stages))], [r[k] for _, k in stages], w, label=f"{name}: {acc}")
+    ax.set_xticks([j + w*(len(runs) - 1)/2 for j in range(len(stages))], [s for s, _ in stages])
+    ax.set(yscale='log', ylabel='bytes'); ax.legend(fontsize=8, title='run: accuracy', title_fontsize=8)
+    return ax
+
 REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc'], 'vgg7_cifar10': ['vgg7_cifar10_origin', 'vgg7_cifar10_dc']}  # report -> configs/reports/<name>.toml
 
 SHARED_BASELINE = ('model', 'model_args', 'dataset', 'data', 'batch_size', 'train')  # config keys that define the dense baseline
