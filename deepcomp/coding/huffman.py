@@ -58,48 +58,69 @@ def canonical_codes(lengths:np.ndarray)->tuple:
     codes[order] = (start >> (L - lengths[order])).astype(np.uint64)
     return codes, order, L
 
-# %% ../../nbs/30_coding.huffman.ipynb #6cbd7804
+# %% ../../nbs/30_coding.huffman.ipynb #2734382a
+_M = 8  # most symbols decoded per table lookup
+
 @functools.lru_cache(maxsize=256)
 def _tables(key:bytes)->tuple:
-    "Encoder table, decoder table and canonical starts of the code with lengths `key` (one byte per symbol)"
+    "Encoder table, decoder tables (one and several symbols per lookup) and canonical starts of the code with lengths `key` (one byte per symbol)"
     lengths = np.frombuffer(key, np.uint8)
     codes, order, L = canonical_codes(lengths)
-    enc = np.where(lengths > 0, (codes << np.uint64(8)) | lengths.astype(np.uint64), np.uint64(0))
+    enc = np.where(lengths > 0, (codes << np.uint64(8)) | lengths.astype(np.uint64), np.uint64(1) << np.uint64(63))  # 1 << 63: no code
     ls = lengths.astype(np.int64)[order]
     inc = np.int64(1) << (L - ls); start = np.cumsum(inc) - inc; end = int(start[-1] + inc[-1])
     K = min(L, 11)
     prefix = np.arange(1 << K, dtype=np.int64) << (L - K)
     j = np.searchsorted(start, prefix, side='right') - 1
     dec = np.where((ls[j] <= K) & (prefix < end), (order[j] << 8) | ls[j], 0).astype(np.uint64)
-    arrays = enc, dec, start.astype(np.uint64), order.astype(np.int64), ls
+    t = np.arange(1 << K, dtype=np.int64)  # every K-bit window: the whole code words at its front, up to _M of them
+    off, cnt, alive = np.zeros_like(t), np.zeros(1 << K, np.uint8), np.ones(1 << K, bool)
+    msyms = np.zeros((1 << K, _M), np.int32)
+    for m in range(_M):
+        e = dec[(t << off) & ((1 << K) - 1)].astype(np.int64)  # the rest of the window, zero-padded
+        l = e & 255
+        ok = alive & (l > 0) & (l <= K - off)
+        msyms[ok, m] = e[ok] >> 8; off[ok] += l[ok]; cnt[ok] += 1; alive &= ok
+    arrays = enc, dec, start.astype(np.uint64), order.astype(np.int64), ls, cnt, off.astype(np.uint8), msyms
     for a in arrays: a.flags.writeable = False
-    return enc, dec, K, L, arrays[2], arrays[3], ls, np.uint64(end)
+    return arrays[:2] + (K, L) + arrays[2:5] + (np.uint64(end),) + arrays[5:]
 
-# %% ../../nbs/30_coding.huffman.ipynb #0c8a0596
+# %% ../../nbs/30_coding.huffman.ipynb #9f89e728
 @njit(cache=True, nogil=True, boundscheck=False)
-def _encode_kernel(symbols, table, out):
-    "Pack the code words (`table[s] = code << 8 | length`, 0: no code) MSB-first into uint32 `out`; the bit count, or -1 - i for a bad symbol i"
-    acc, n, total, pos, A = np.uint64(0), np.uint64(0), np.uint64(0), 0, np.uint64(table.shape[0])
-    for i in range(symbols.shape[0]):
-        s = np.uint64(symbols[i])  # negative symbols wrap to huge values
-        if s >= A: return -1 - i
-        e = table[s]
-        if e == 0: return -1 - i
+def _encode_kernel(symbols, table, out, two):
+    "Pack code words (`table[s] = code << 8 | length`, `1 << 63`: no code) MSB-first into uint32 `out`; bit count, or -1 for a bad symbol"
+    A, acc, n, pos, flag = np.uint64(table.shape[0]), np.uint64(0), np.uint64(0), 0, np.uint64(0)
+    m = symbols.shape[0] & ~1 if two else 0
+    for i in range(0, m, 2):  # two code words of at most 16 bits per step: n < 32 + 32 bits
+        s1, s2 = np.uint64(symbols[i]), np.uint64(symbols[i + 1])  # negative symbols wrap to huge values
+        if s1 >= A or s2 >= A: return -1
+        e1, e2 = table[s1], table[s2]
+        flag |= e1 | e2
+        l1, l2 = e1 & np.uint64(255), e2 & np.uint64(255)
+        acc = (((acc << l1) | (e1 >> np.uint64(8))) << l2) | (e2 >> np.uint64(8)); n += l1 + l2
+        if n >= 32:
+            n -= np.uint64(32); out[pos] = np.uint32(acc >> n); pos += 1
+    for i in range(m, symbols.shape[0]):
+        s = np.uint64(symbols[i])
+        if s >= A: return -1
+        e = table[s]; flag |= e
         l = e & np.uint64(255)
         acc = (acc << l) | (e >> np.uint64(8)); n += l
         if n >= 32:
-            n -= np.uint64(32); total += np.uint64(32)
-            out[pos] = np.uint32(acc >> n); pos += 1
+            n -= np.uint64(32); out[pos] = np.uint32(acc >> n); pos += 1
+    if flag >> np.uint64(63): return -1
     if n > 0: out[pos] = np.uint32(acc << (np.uint64(32) - n))
-    return np.int64(total + n)
+    return pos*32 + np.int64(n)
 
 def _encode_compiled(symbols, lengths):
-    table = _tables(lengths.tobytes())[0]
+    enc, L = _tables(lengths.tobytes())[0], int(lengths.max())
     if symbols.dtype.kind not in 'iu': symbols = symbols.astype(np.int64)
-    out = np.empty((len(symbols)*int(lengths.max()) >> 5) + 1, np.uint32)
-    nbits = _encode_kernel(symbols, table, out)
-    if nbits < 0: raise ValueError(f"symbol without a code: {symbols[-1 - nbits]} at position {-1 - nbits}")
-    return out.astype('>u4').view(np.uint8)[:(nbits + 7) >> 3].tobytes(), int(nbits)
+    out = np.empty((len(symbols)*L >> 5) + 1, np.uint32)
+    nbits = _encode_kernel(symbols, enc, out, L <= 16)
+    if nbits < 0:
+        i = np.flatnonzero((symbols < 0) | (symbols >= len(lengths)) | (lengths[np.clip(symbols, 0, len(lengths) - 1)] == 0))[0]
+        raise ValueError(f"symbol without a code: {symbols[i]} at position {i}")
+    return out[:(nbits + 31) >> 5].astype('>u4').view(np.uint8)[:(nbits + 7) >> 3].tobytes(), int(nbits)
 
 # %% ../../nbs/30_coding.huffman.ipynb #b4bbe5cd
 _CHUNK = 1 << 16
@@ -137,19 +158,24 @@ def huffman_encode(symbols:np.ndarray, # integer symbols `0..A-1`, any shape (fl
     if method not in ('compiled', 'numpy'): raise ValueError(f"method must be 'compiled' or 'numpy', got {method!r}")
     return (_encode_compiled if method == 'compiled' else _encode_numpy)(symbols, lengths)
 
-# %% ../../nbs/30_coding.huffman.ipynb #d5b70033
+# %% ../../nbs/30_coding.huffman.ipynb #7e59b1aa
 @njit(cache=True, nogil=True, boundscheck=False)
-def _decode_kernel(data, nbits, out, table, K, L, start, order, ls, end):
+def _decode_kernel(data, nbits, out, dec, K, L, start, order, ls, end, mcnt, mbits, msyms):
     "Decode `len(out)` symbols from zero-padded bytes `data`: 0 ok, 1 stream too short, 2 invalid code word"
-    acc, have, p, used, nd = np.uint64(0), 0, 0, 0, data.shape[0]
+    acc, have, p, used, nd, n, i = np.uint64(0), 0, 0, 0, data.shape[0], out.shape[0], 0
     mask, sh = (np.uint64(1) << np.uint64(L)) - np.uint64(1), np.uint64(L - K)
-    for i in range(out.shape[0]):
+    while i < n:
         if have <= 56:
             if p + 8 > nd: return 1
             while have <= 56:
                 acc = (acc << np.uint64(8)) | np.uint64(data[p]); p += 1; have += 8
         w = (acc >> np.uint64(have - L)) & mask  # the next L bits
-        e = table[w >> sh]
+        t = w >> sh
+        if i + 8 <= n and mcnt[t] != 0:  # all whole code words in the next K bits (8 = _M)
+            for j in range(8): out[i + j] = msyms[t, j]
+            i += np.int64(mcnt[t]); b = np.int64(mbits[t]); have -= b; used += b
+            continue
+        e = dec[t]
         if e != 0: s, l = np.int64(e >> np.uint64(8)), np.int64(e & np.uint64(255))
         else:  # a code word longer than K bits
             if w >= end: return 2
@@ -159,15 +185,15 @@ def _decode_kernel(data, nbits, out, table, K, L, start, order, ls, end):
                 if start[mid] <= w: lo = mid
                 else: hi = mid
             s, l = order[lo], ls[lo]
-        out[i] = s; have -= l; used += l
+        out[i] = s; have -= l; used += l; i += 1
     return 1 if used > nbits else 0
 
 def _decode_compiled(data, n, lengths, nbits):
-    enc, dec, K, L, start, order, ls, end = _tables(lengths.tobytes())
+    enc, dec, K, L, start, order, ls, end, mcnt, mbits, msyms = _tables(lengths.tobytes())
     nb = (nbits + 7) >> 3
     buf = np.zeros(nb + 16, np.uint8); buf[:nb] = np.frombuffer(data, np.uint8, nb)
     out = np.empty(n, np.int64)
-    err = _decode_kernel(buf, nbits, out, dec, K, L, start, order, ls, end)
+    err = _decode_kernel(buf, nbits, out, dec, K, L, start, order, ls, end, mcnt, mbits, msyms)
     if err == 1: raise ValueError("corrupt Huffman stream: it ends too early")
     if err == 2: raise ValueError("corrupt Huffman stream: invalid code word")
     return out
