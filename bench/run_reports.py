@@ -100,6 +100,13 @@ def run_deep_compression(models, seeds, data_path=None, quiet=False)->dict:
             print(f"=== {m} seed {s}: {time.time() - t:.0f} s", flush=True)
     return reports
 
+def redo_last_passes(run_dir, n:int=1, data_path=None)->dict:
+    "Forget the last `n` passes of a finished run and run them again (e.g. the Huffman pass after a file-format change)"
+    run_dir = Path(run_dir); prog = json.loads((run_dir/'progress.json').read_text())
+    for p in prog['completed'][-n:]: shutil.rmtree(run_dir/p['dir'])
+    prog['completed'] = prog['completed'][:-n]; (run_dir/'progress.json').write_text(json.dumps(prog, indent=1))
+    return compress(prog['config'], run_dir, (), data_path, quiet=True)
+
 def finished_reports(prefix='_dc_s')->dict:
     "Every finished report-1 run under runs/reports"
     reps = {}
@@ -152,7 +159,8 @@ def origin_table(report:dict, run_dir, **extra)->dict:
             'conv_flops_dense': cs.conv_flops.iloc[0], 'conv_flops_pruned': cs.loc[huf['name'], 'conv_flops_weight_density'],
             'flops_effective_dense': base['metrics']['effective_flops'], 'flops_effective_final': huf['metrics']['effective_flops'],
             'acc_dense': base['metrics']['accuracy'], 'acc_finetuned': last_train['metrics']['accuracy'], 'acc_file': huf['metrics']['accuracy'],
-            'ratio_file': base['metrics']['dense_bytes']/huf['info']['file_bytes']}
+            'ratio_file': base['metrics']['dense_bytes']/huf['info']['file_bytes'],
+            'baseline_seconds': base['seconds'], 'compression_seconds': round(sum(p['seconds'] for p in P[1:]), 1), 'baseline_loaded': bool(base['info'].get('loaded'))}
 
 # The original work's table, row by row: (label, column); sizes in bytes
 ORIGIN_ROWS = [('Conv2d weights, dense', 'conv_params_dense'), ('Conv2d weights, after pruning (non-zeros)', 'conv_params_pruned'),
