@@ -4,9 +4,10 @@ Every table of a report notebook is built from the files this script writes; not
 
     export DEEPCOMP_DATA=/work/shared/data DEEPCOMP_THREADS=1
     python bench/run_reports.py deep_compression --models lenet300 lenet5 --seeds 0 1 2   # report 1
-    python bench/run_reports.py from_scratch --seeds 0 1 2                                # report 5 (after report 1)
-    python bench/run_reports.py collect                                                   # rebuild the CSVs from runs/
+    python bench/run_reports.py vgg7_cifar10 --seeds 0                                    # report 2
     python bench/run_reports.py resnet18_cmnist --seeds 0                                 # report 3
+    python bench/run_reports.py from_scratch --seeds 0 1 2                                # report 5 (runs lenet300_oneshot.toml too)
+    python bench/run_reports.py collect                                                   # rebuild the report-1 CSVs from runs/
 
 Runs go to runs/reports/<name>_s<seed>/ (git-ignored) and resume if interrupted (`deepcomp.pipeline.compress`).
 """
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT/'nbs'/'reports'/'results'
 RUNS = ROOT/'runs'/'reports'
 CONFIGS = {'lenet300': 'configs/reports/lenet300_dc.toml', 'lenet5': 'configs/reports/lenet5_dc.toml'}
+SCRATCH_CONFIGS = {'lenet300': 'configs/reports/lenet300_oneshot.toml'}  # report 5: the paper's one-shot recipe against training sparse from scratch
 # Deep Compression (Han et al., ICLR 2016), Table 1; sizes in KB as printed there
 PAPER = pd.DataFrame([dict(model='lenet300', paper_error_ref=1.64, paper_error_compressed=1.58, paper_kb_ref=1070, paper_kb_compressed=27, paper_ratio=40),
                       dict(model='lenet5', paper_error_ref=0.80, paper_error_compressed=0.74, paper_kb_ref=1720, paper_kb_compressed=44, paper_ratio=39)]).set_index('model')
@@ -89,14 +91,14 @@ def deep_compression_tables(reports:dict)->dict:
         out['passes'] += pass_rows(rep, model=model); out['layers'] += layer_rows(rep, model=model)
     return {k: pd.DataFrame(v) for k, v in out.items()}
 
-def run_deep_compression(models, seeds, data_path=None, quiet=False)->dict:
-    "Run (or resume) the report-1 configs for every model and seed"
+def run_deep_compression(models, seeds, data_path=None, quiet=False, configs=CONFIGS, tag='dc')->dict:
+    "Run (or resume) the report-1 configs (or other `configs`, in runs/reports/<model>_<tag>_s<seed>) for every model and seed"
     reports = {}
     for m in models:
         for s in seeds:
-            out = RUNS/f'{m}_dc_s{s}'; t = time.time()
+            out = RUNS/f'{m}_{tag}_s{s}'; t = time.time()
             print(f"=== {m} seed {s} -> {out}", flush=True)
-            reports[(m, s)] = compress(ROOT/CONFIGS[m], out, [f'seed={s}'], data_path, quiet=quiet)
+            reports[(m, s)] = compress(ROOT/configs[m], out, [f'seed={s}'], data_path, quiet=quiet)
             print(f"=== {m} seed {s}: {time.time() - t:.0f} s", flush=True)
     return reports
 
@@ -107,13 +109,13 @@ def redo_last_passes(run_dir, n:int=1, data_path=None)->dict:
     prog['completed'] = prog['completed'][:-n]; (run_dir/'progress.json').write_text(json.dumps(prog, indent=1))
     return compress(prog['config'], run_dir, (), data_path, quiet=True)
 
-def finished_reports(prefix='_dc_s')->dict:
-    "Every finished report-1 run under runs/reports"
+def finished_reports(prefix='_dc_s', models=CONFIGS)->dict:
+    "Every finished report-1 run under runs/reports (of the models in `models`)"
     reps = {}
     for d in sorted(RUNS.glob(f'*{prefix}*')):
         f = d/'report.json'
-        if f.exists():
-            m, s = d.name.split(prefix); reps[(m, int(s))] = json.loads(f.read_text())
+        m, _, s = d.name.partition(prefix)
+        if f.exists() and m in models and s.isdigit(): reps[(m, int(s))] = json.loads(f.read_text())
     return reps
 
 def save_deep_compression(reports:dict, results=RESULTS, name='deep_compression_mnist'):
@@ -271,13 +273,13 @@ def from_scratch_rows(cfg, report:dict, seed:int, out:Path, data_path=None, quie
 
 def run_from_scratch(seeds, data_path=None, model='lenet300', results=RESULTS):
     "Report 5 rows for every seed not yet in the results file (kept rows are reused)"
-    reps = finished_reports(); f = Path(results)/f'from_scratch_{model}.csv'
+    reps = finished_reports('_oneshot_s', SCRATCH_CONFIGS); f = Path(results)/f'from_scratch_{model}.csv'
     rows = pd.read_csv(f).to_dict('records') if f.exists() else []
     for s in seeds:
         if any(r['seed'] == s for r in rows): print(f"seed {s}: already in {f}"); continue
-        if (model, s) not in reps: print(f"no finished report-1 run for {model} seed {s}: run deep_compression first"); continue
+        if (model, s) not in reps: reps.update(run_deep_compression([model], [s], data_path, True, SCRATCH_CONFIGS, 'oneshot'))
         t = time.time(); print(f"=== from scratch {model} seed {s}", flush=True)
-        rows += from_scratch_rows(ROOT/CONFIGS[model], reps[(model, s)], s, RUNS/f'{model}_scratch', data_path)
+        rows += from_scratch_rows(ROOT/SCRATCH_CONFIGS[model], reps[(model, s)], s, RUNS/f'{model}_scratch', data_path)
         print(pd.DataFrame(rows).tail(3).to_string(), f"\n=== {time.time() - t:.0f} s", flush=True)
         save_from_scratch(rows, model)
     return rows
@@ -288,7 +290,7 @@ def save_from_scratch(rows, model='lenet300', results=RESULTS):
     if f.exists():  # keep the seeds another process wrote meanwhile
         old = pd.read_csv(f); new = pd.concat([old[~old.seed.isin(new.seed)], new]).sort_values('seed', kind='stable')
     new.to_csv(f, index=False); rows = new.to_dict('records')
-    (results/f'from_scratch_{model}_meta.json').write_text(json.dumps({'machine': machine_info(), 'config': CONFIGS[model],
+    (results/f'from_scratch_{model}_meta.json').write_text(json.dumps({'machine': machine_info(), 'config': SCRATCH_CONFIGS[model],
         'command': f'python bench/run_reports.py from_scratch --seeds {" ".join(str(s) for s in sorted({r["seed"] for r in rows}))}'}, indent=1, default=str))
 
 if __name__ == '__main__':

@@ -8,7 +8,7 @@
 
 Every run validates on `--holdout` training images (default 10,000) that it does not train on (`data.holdout`), so the
 test set stays untouched until the chosen config is run. Variants of one seed share the dense baseline of the first
-variant (trained once, on the remaining training images). Prints and saves (nbs/reports/results/selection_<config>.csv)
+variant (trained once, on the remaining training images). Prints and saves (nbs/reports/results/selection_<name>.csv)
 per variant and seed: held-out accuracy of the baseline and of the model loaded from the compressed file, the accuracy
 drop in points, the file size and the compression ratio.
 """
@@ -24,6 +24,7 @@ p.add_argument('--variant', action='append', required=True, help='"name: key=val
 p.add_argument('--seeds', nargs='+', type=int, default=[0])
 p.add_argument('--holdout', type=int, default=10_000)
 p.add_argument('--out', default='runs/select')
+p.add_argument('--name', default=None, help='results file: nbs/reports/results/selection_<name>.csv (default: the config name)')
 a = p.parse_args()
 
 name = Path(a.config).stem
@@ -43,5 +44,5 @@ for seed in a.seeds:
         print(pd.DataFrame(rows[-1:]).drop(columns=['config', 'overrides']).to_string(index=False, header=len(rows) == 1), flush=True)
 df = pd.DataFrame(rows)
 res = ROOT/'nbs'/'reports'/'results'; res.mkdir(parents=True, exist_ok=True)
-df.to_csv(res/f'selection_{name}.csv', index=False)
+df.to_csv(res/f'selection_{a.name or name}.csv', index=False)
 print('\n', df.groupby('variant', sort=False)[['drop_pts', 'ratio']].agg(['mean', 'std']).round(3).to_string())
