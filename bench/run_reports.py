@@ -118,14 +118,14 @@ def finished_reports(prefix='_dc_s', models=CONFIGS)->dict:
         if f.exists() and m in models and s.isdigit(): reps[(m, int(s))] = json.loads(f.read_text())
     return reps
 
-def save_deep_compression(reports:dict, results=RESULTS, name='deep_compression_mnist'):
-    "Write the report-1 CSVs"
+def save_deep_compression(reports:dict, results=RESULTS, name='deep_compression_mnist', configs=CONFIGS, tag='dc', files=True):
+    "Write the report-1 CSVs (and, if `files`, copy the seed-0 compressed files)"
     results = Path(results); results.mkdir(parents=True, exist_ok=True)
     for k, df in deep_compression_tables(reports).items(): df.to_csv(results/f'{name}_{k}.csv', index=False)
     for (m, s), r in reports.items():  # the seed-0 files ship with the report, for `deepcomp inspect` / `evaluate`
-        if s == 0 and Path(r['headline']['file']).exists(): shutil.copyfile(r['headline']['file'], results/f'{m}_dc_s0.dcz')
-    cmds = {f'{m} seed {s}': f"deepcomp compress --config {CONFIGS.get(m, '?')} --out runs/reports/{m}_dc_s{s} --set seed={s}" for m, s in reports}
-    (results/f'{name}_meta.json').write_text(json.dumps({'machine': machine_info(), 'commands': cmds, 'configs': {m: CONFIGS.get(m) for m, _ in reports},
+        if files and s == 0 and Path(r['headline']['file']).exists(): shutil.copyfile(r['headline']['file'], results/f'{m}_{tag}_s0.dcz')
+    cmds = {f'{m} seed {s}': f"deepcomp compress --config {configs.get(m, '?')} --out runs/reports/{m}_{tag}_s{s} --set seed={s}" for m, s in reports}
+    (results/f'{name}_meta.json').write_text(json.dumps({'machine': machine_info(), 'commands': cmds, 'configs': {m: configs.get(m) for m, _ in reports},
                                                          'data': {f'{m} seed {s}': r['data'] for (m, s), r in reports.items()}}, indent=1, default=str))
 
 # ---- reports 2 and 3: the original work's table (VGG7 / ResNet18) ----
@@ -303,4 +303,6 @@ if __name__ == '__main__':
     if a.what == 'deep_compression': run_deep_compression(a.models, a.seeds, a.data); save_deep_compression(finished_reports())
     elif a.what == 'from_scratch': run_from_scratch(a.seeds, a.data)
     elif a.what in REPORT_RUNS: run_origin_report(a.what, a.seeds, a.data)
-    else: save_deep_compression(finished_reports())
+    else:
+        save_deep_compression(finished_reports())
+        save_deep_compression(finished_reports('_oneshot_s', SCRATCH_CONFIGS), name='lenet300_oneshot', configs=SCRATCH_CONFIGS, tag='oneshot', files=False)
