@@ -83,7 +83,7 @@ def measure(model:nn.Module, dls, n_batches:int=4)->dict:
                 weight_density_flops=int(w.weight_density_flops.sum()), effective_flops=int(round(ef.effective_flops)),
                 natural_zero_frac=float(ef.natural_zeros), pruned_zero_frac=float(ef.pruned_zeros))
 
-# %% ../nbs/50_pipeline.ipynb #e2b5887d
+# %% ../nbs/50_pipeline.ipynb #74fa912f
 PASSES = Registry('pass')
 def _records(df): return None if df is None else json.loads(df.reset_index().to_json(orient='records'))
 
@@ -104,7 +104,7 @@ def train_pass(model, sec, ctx):
     if t.get('load_name'): load_state(model, t['load_name'])
     teacher = None
     if t.get('distill') and not t.get('teacher'):  # distil from this run's dense baseline
-        teacher = load_state(model_from_config(ctx['cfg'], ctx['dls']), ctx['dir'].parent/'0_baseline'/'model.pth')
+        teacher = load_state(model_from_config(ctx['cfg'], ctx['dls']), ctx['baseline'])
     cbs = ([QuantCallback()] if quant_info(model) else []) + train_callbacks(t, ctx['cfg'], ctx['dls'], teacher)
     learn = make_learner(model, ctx['dls'], t.get('optimizer', 'adam'), t.get('weight_decay', 0.0), cbs=cbs)
     lr = t.get('learning_rate', ctx['cfg'].get('learning_rate', 1e-3))
@@ -175,7 +175,7 @@ def summary(report:dict)->pd.DataFrame:
              'file bytes': p['info'].get('file_bytes'), 'seconds': p['seconds']} for p in report['passes']]
     return pd.DataFrame(rows).set_index('pass')
 
-# %% ../nbs/50_pipeline.ipynb #ab1dc1a6
+# %% ../nbs/50_pipeline.ipynb #1955f756
 def compress(cfg, out, overrides=(), data_path=None, quiet:bool=False)->dict:
     "Run the passes of a pipeline config, saving each one under `out`; return the report"
     cfg = read_pipeline_config(cfg, overrides); out = Path(out)
@@ -191,7 +191,7 @@ def compress(cfg, out, overrides=(), data_path=None, quiet:bool=False)->dict:
     for i, (name, kind, sec) in enumerate(steps):
         if i < len(done): continue
         d = out/f'{i}_{name}'; d.mkdir(exist_ok=True)
-        ctx = dict(cfg=cfg, dls=dls, dir=d, seed=seed, quiet=quiet, model=model)
+        ctx = dict(cfg=cfg, dls=dls, dir=d, seed=seed, quiet=quiet, model=model, baseline=out/f'0_{steps[0][0]}'/'model.pth')
         set_seed(seed + i); t0 = time.time()
         if not quiet: print(f"--- pass {i}: {name} ({kind})")
         info = PASSES[kind](model, sec, ctx)
