@@ -199,7 +199,7 @@ def origin_plot(df:pd.DataFrame, published:dict|None=None, ax=None):
     ax.set(yscale='log', ylabel='bytes'); ax.legend(fontsize=8, title='run: accuracy', title_fontsize=8)
     return ax
 
-REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc'], 'vgg7_cifar10': ['vgg7_cifar10_origin', 'vgg7_cifar10_dc']}  # report -> configs/reports/<name>.toml
+REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc'], 'vgg7_cifar10': ['vgg7_cifar10_origin', 'vgg7_cifar10_dc', 'vgg7_cifar10_sensitivity']}  # report -> configs/reports/<name>.toml
 
 SHARED_BASELINE = ('model', 'model_args', 'dataset', 'data', 'batch_size', 'train')  # config keys that define the dense baseline
 SHARE_BASELINE = {'vgg7_cifar10'}  # reports whose later configs reuse the first config's dense baseline (when those keys agree)

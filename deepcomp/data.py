@@ -108,7 +108,9 @@ class TensorDL(DataLoader):
     "A fastai `DataLoader` over in-memory tensors that builds each batch by indexing"
     def __init__(self, x, y, **kwargs):
         self.x, self.y = x, y
+        kwargs.pop('dataset', None)  # given back by `new`
         super().__init__(dataset=range(len(x)), **kwargs)
+    def new(self, **kwargs): return super().new(x=self.x, y=self.y, **kwargs)  # e.g. `.new(shuffle=False)`
     def create_batches(self, samps):
         idx = torch.as_tensor(list(samps) if not torch.is_tensor(samps) else samps)
         for b in torch.split(idx, self.bs):

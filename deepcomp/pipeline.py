@@ -83,7 +83,7 @@ def measure(model:nn.Module, dls, n_batches:int=4)->dict:
                 weight_density_flops=int(w.weight_density_flops.sum()), effective_flops=int(round(ef.effective_flops)),
                 natural_zero_frac=float(ef.natural_zeros), pruned_zero_frac=float(ef.pruned_zeros))
 
-# %% ../nbs/50_pipeline.ipynb #74fa912f
+# %% ../nbs/50_pipeline.ipynb #516e5850
 PASSES = Registry('pass')
 def _records(df): return None if df is None else json.loads(df.reset_index().to_json(orient='records'))
 
@@ -97,15 +97,18 @@ def baseline_pass(model, sec, ctx):
     if ctx['cfg'].get('baseline'): load_state(model, ctx['cfg']['baseline']); return {'loaded': ctx['cfg']['baseline']}
     return train_pass(model, sec, ctx)
 
+def _callbacks(t, ctx):
+    "A train section's callbacks; distillation defaults to this run's dense baseline as the teacher"
+    teacher = None
+    if t.get('distill') and not t.get('teacher'): teacher = load_state(model_from_config(ctx['cfg'], ctx['dls']), ctx['baseline'])
+    return train_callbacks(t, ctx['cfg'], ctx['dls'], teacher)
+
 @PASSES.register('train')
 def train_pass(model, sec, ctx):
     "Train or fine-tune, keeping masks and quantization"
     t = _train_args(sec)
     if t.get('load_name'): load_state(model, t['load_name'])
-    teacher = None
-    if t.get('distill') and not t.get('teacher'):  # distil from this run's dense baseline
-        teacher = load_state(model_from_config(ctx['cfg'], ctx['dls']), ctx['baseline'])
-    cbs = ([QuantCallback()] if quant_info(model) else []) + train_callbacks(t, ctx['cfg'], ctx['dls'], teacher)
+    cbs = ([QuantCallback()] if quant_info(model) else []) + _callbacks(t, ctx)
     learn = make_learner(model, ctx['dls'], t.get('optimizer', 'adam'), t.get('weight_decay', 0.0), cbs=cbs)
     lr = t.get('learning_rate', ctx['cfg'].get('learning_rate', 1e-3))
     fit(learn, t.get('max_epochs', 1), lr, t.get('schedule', 'one_cycle'), ctx['seed'], ctx['quiet'])
@@ -115,7 +118,10 @@ def train_pass(model, sec, ctx):
 def prune_pass(model, sec, ctx):
     "Prune weights and/or activations"
     info = {}
-    if 'weight' in sec: info['weight'] = _records(prune_from_config(model, sec['weight'], ctx['dls']))
+    if 'weight' in sec:
+        w = sec['weight']
+        cbs = _callbacks(w, ctx) if w.get('iterations', 1) > 1 else None  # fine-tuning between rounds: bf16, distillation
+        info['weight'] = _records(prune_from_config(model, w, ctx['dls'], cbs))
     if 'activation' in sec: info['activation'] = _records(prune_activations_from_config(model, sec['activation'], ctx['dls']))
     st = layer_stats(model, ctx['dls'].info['shape'])
     st = st[st.type.isin(['Conv2d', 'Linear'])]

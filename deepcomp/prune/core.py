@@ -14,10 +14,10 @@ from ..mask import set_mask, get_mask
 
 # %% auto #0
 __all__ = ['GRANULARITIES', 'PRUNABLE', 'CRITERIA', 'SCOPES', 'ORIGIN_GRANULARITIES', 'ORIGIN_METHODS', 'ORIGIN_PRESETS',
-           'WEIGHT_SCHEMA', 'Units', 'block_units', 'element', 'kernel', 'filter_', 'channel_in', 'vector', 'block',
-           'nm', 'trace_channels', 'l1', 'l2', 'random_', 'taylor', 'l1_multi', 'l2_multi', 'calibrate', 'lowest',
-           'select', 'local', 'global_', 'prunable_layers', 'prune_model', 'sparsity_table', 'preset',
-           'prune_from_config', 'valid_combination']
+           'WEIGHT_SCHEMA', 'ROUND_TRAINING', 'Units', 'block_units', 'element', 'kernel', 'filter_', 'channel_in',
+           'vector', 'block', 'nm', 'trace_channels', 'l1', 'l2', 'random_', 'taylor', 'l1_multi', 'l2_multi',
+           'calibrate', 'lowest', 'select', 'local', 'global_', 'prunable_layers', 'prune_model', 'sparsity_table',
+           'preset', 'prune_from_config', 'valid_combination']
 
 # %% ../../nbs/10_prune.core.ipynb #d32d9bca
 @dataclass
@@ -400,14 +400,16 @@ def preset(granularity:str='elementwise', method:str='l1-norm')->dict:
     GRANULARITIES[g]; CRITERIA[c]
     return dict(granularity=g, criterion=c)
 
-# %% ../../nbs/10_prune.core.ipynb #a97ad9c5
+# %% ../../nbs/10_prune.core.ipynb #bec7c258
 WEIGHT_SCHEMA = {'sparsity': (int, float), 'scope': list(SCOPES), 'granularity': [*ORIGIN_GRANULARITIES, *GRANULARITIES],
                  'method': list(ORIGIN_METHODS), 'criterion': list(CRITERIA), 'block': list, 'n': int, 'm': int,
                  'axis': ['row', 'col'], 'skip': list, 'overrides': dict, 'normalize': ['size', 'layer', 'none'], 'seed': int,
-                 'calibration_batches': int, 'iterations': int, 'epochs_per_round': int, 'learning_rate': (int, float)}
+                 'calibration_batches': int, 'iterations': int, 'epochs_per_round': int, 'learning_rate': (int, float),
+                 'weight_decay': (int, float), 'bf16': bool, 'distill': (int, float), 'temperature': (int, float), 'teacher': str}
+ROUND_TRAINING = ('bf16', 'distill', 'temperature', 'teacher')  # read by `train_callbacks`, for the fine-tuning between rounds
 
 def prune_from_config(model:nn.Module, section:dict, # the `[passes.prune.weight]` section
-                      dls=None)->pd.DataFrame:
+                      dls=None, cbs=None)->pd.DataFrame: # `cbs`: callbacks for the fine-tuning between rounds
     "Validate a weight-pruning config section and prune `model` as it says"
     cfg = dict(check_config(section, WEIGHT_SCHEMA, 'passes.prune.weight.'))
     if 'sparsity' not in cfg: raise ValueError("Config key 'passes.prune.weight.sparsity' is missing")
@@ -415,11 +417,12 @@ def prune_from_config(model:nn.Module, section:dict, # the `[passes.prune.weight
     if 'method' in cfg and 'criterion' in cfg: raise ValueError("Give either 'method' (original names) or 'criterion', not both")
     p = preset(cfg.pop('granularity', 'element'), cfg.pop('criterion', None) or cfg.pop('method', 'l1-norm'))
     cfg.pop('method', None)
-    it, epr, lr = cfg.pop('iterations', 1), cfg.pop('epochs_per_round', 1), cfg.pop('learning_rate', 1e-3)
+    it, epr, lr, wd = cfg.pop('iterations', 1), cfg.pop('epochs_per_round', 1), cfg.pop('learning_rate', 1e-3), cfg.pop('weight_decay', 0.0)
+    for k in ROUND_TRAINING: cfg.pop(k, None)
     kw = dict(cfg, **p, skip=tuple(cfg.get('skip', ())))
     if it > 1:
         from deepcomp.prune.schedule import iterative_prune
-        return iterative_prune(model, dls, kw.pop('sparsity'), it, epr, lr=lr, **kw)
+        return iterative_prune(model, dls, kw.pop('sparsity'), it, epr, lr=lr, weight_decay=wd, cbs=cbs, **kw)
     return prune_model(model, dls=dls, **kw)
 
 # %% ../../nbs/10_prune.core.ipynb #f5d42be0
