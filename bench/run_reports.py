@@ -206,7 +206,7 @@ SHARE_BASELINE = {'vgg7_cifar10'}  # reports whose later configs reuse the first
 
 def run_origin_report(report:str, seeds, data_path=None, results=RESULTS)->pd.DataFrame:
     "Run (or resume) every config of a report 2/3 and save the original work's table for each run"
-    rows, cmds = [], {}
+    rows, cmds, lrows = [], {}, []
     names = REPORT_RUNS[report]; first = read_config(ROOT/f'configs/reports/{names[0]}.toml')
     for name in names:
         cfg = read_config(ROOT/f'configs/reports/{name}.toml')
@@ -217,8 +217,10 @@ def run_origin_report(report:str, seeds, data_path=None, results=RESULTS)->pd.Da
             rep = compress(ROOT/f'configs/reports/{name}.toml', out, [f'seed={s}'] + ([f'baseline={ROOT/base}'] if share else []), data_path)
             cmds[f'{name} seed {s}'] = f"deepcomp compress --config configs/reports/{name}.toml --out runs/reports/{name}_s{s} --set seed={s}" + (f" --set baseline={base}" if share else '')
             rows.append(origin_table(rep, out, config=name))
+            lrows += [r for r in layer_rows(rep, config=name) if r['encoding'] == 'sparse']  # the pruned weight tensors
             print(f"=== {name} seed {s}: {time.time() - t:.0f} s", flush=True)
             df = pd.DataFrame(rows); Path(results).mkdir(parents=True, exist_ok=True); df.to_csv(Path(results)/f'{report}.csv', index=False)
+            pd.DataFrame(lrows).to_csv(Path(results)/f'{report}_layers.csv', index=False)
             (Path(results)/f'{report}_meta.json').write_text(json.dumps({'machine': machine_info(), 'commands': cmds, 'data': rep['data']}, indent=1, default=str))
     return pd.DataFrame(rows)
 

@@ -85,7 +85,7 @@ def _tables(key:bytes)->tuple:
     for a in arrays: a.flags.writeable = False
     return arrays[:2] + (K, L) + arrays[2:5] + (np.uint64(end),) + arrays[5:]
 
-# %% ../../nbs/30_coding.huffman.ipynb #9f89e728
+# %% ../../nbs/30_coding.huffman.ipynb #52d2fc3c
 @njit(cache=True, nogil=True, boundscheck=False)
 def _encode_kernel(symbols, table, out, two):
     "Pack code words (`table[s] = code << 8 | length`, `1 << 63`: no code) MSB-first into uint32 `out`; bit count, or -1 for a bad symbol"
@@ -112,17 +112,58 @@ def _encode_kernel(symbols, table, out, two):
     if n > 0: out[pos] = np.uint32(acc << (np.uint64(32) - n))
     return pos*32 + np.int64(n)
 
+# %% ../../nbs/30_coding.huffman.ipynb #078300f4
+_PAIR_K = 7  # pair tables for alphabets of up to 2**7 symbols (4**7 entries, 128 KB)
+
+@functools.lru_cache(maxsize=256)
+def _pair_table(key:bytes)->tuple:
+    "Every pair of code words joined: `(table[s1 << k | s2] = (c1 << l2 | c2) << 8 | l1 + l2, k)`; `1 << 63`: a symbol without a code"
+    enc = _tables(key)[0]; k = max(1, (len(enc) - 1).bit_length())
+    e = np.full(1 << k, np.uint64(1) << np.uint64(63)); e[:len(enc)] = enc
+    c, l, ok = e >> np.uint64(8), e & np.uint64(255), (e >> np.uint64(63)) == 0
+    p = np.where(ok[:, None] & ok[None, :], (((c[:, None] << l[None, :]) | c[None, :]) << np.uint64(8)) | (l[:, None] + l[None, :]),
+                 np.uint64(1) << np.uint64(63)).reshape(-1)
+    p.flags.writeable = False
+    return p, k
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _encode_pairs(symbols, pairs, k, table, out):
+    "As `_encode_kernel`, two code words (at most 16 bits each) per lookup in `pairs`, and branch-free flushes"
+    acc, n, pos, flag, k = np.uint64(0), np.uint64(0), 0, np.uint64(0), np.uint64(k)
+    m = symbols.shape[0] & ~1
+    for i in range(0, m, 2):
+        s1, s2 = np.uint64(symbols[i]), np.uint64(symbols[i + 1])  # negative symbols wrap to huge values
+        if (s1 | s2) >> k: return -1
+        e = pairs[(s1 << k) | s2]; flag |= e
+        l = e & np.uint64(255)
+        acc = (acc << l) | (e >> np.uint64(8)); n += l  # n < 32 + 32
+        f = n >> np.uint64(5)  # 1 if 32 bits are waiting
+        n -= f << np.uint64(5); out[pos] = np.uint32(acc >> n); pos += np.int64(f)  # stored every step, kept if f
+    if m < symbols.shape[0]:  # an odd last symbol
+        s = np.uint64(symbols[m])
+        if s >= np.uint64(table.shape[0]): return -1
+        e = table[s]; flag |= e
+        l = e & np.uint64(255)
+        acc = (acc << l) | (e >> np.uint64(8)); n += l
+        if n >= 32:
+            n -= np.uint64(32); out[pos] = np.uint32(acc >> n); pos += 1
+    if flag >> np.uint64(63): return -1
+    if n > 0: out[pos] = np.uint32(acc << (np.uint64(32) - n))
+    return pos*32 + np.int64(n)
+
+# %% ../../nbs/30_coding.huffman.ipynb #d49a17a2
 def _encode_compiled(symbols, lengths):
-    enc, L = _tables(lengths.tobytes())[0], int(lengths.max())
+    key = lengths.tobytes(); t = _tables(key); enc, L = t[0], t[3]
     if symbols.dtype.kind not in 'iu': symbols = symbols.astype(np.int64)
     out = np.empty((len(symbols)*L >> 5) + 1, np.uint32)
-    nbits = _encode_kernel(symbols, enc, out, L <= 16)
+    if L <= 16 and len(lengths) <= 1 << _PAIR_K: nbits = _encode_pairs(symbols, *_pair_table(key), enc, out)
+    else: nbits = _encode_kernel(symbols, enc, out, L <= 16)
     if nbits < 0:
         i = np.flatnonzero((symbols < 0) | (symbols >= len(lengths)) | (lengths[np.clip(symbols, 0, len(lengths) - 1)] == 0))[0]
         raise ValueError(f"symbol without a code: {symbols[i]} at position {i}")
     return out[:(nbits + 31) >> 5].astype('>u4').view(np.uint8)[:(nbits + 7) >> 3].tobytes(), int(nbits)
 
-# %% ../../nbs/30_coding.huffman.ipynb #b4bbe5cd
+# %% ../../nbs/30_coding.huffman.ipynb #bb50970a
 _CHUNK = 1 << 16
 
 def _encode_numpy(symbols, lengths):
@@ -145,7 +186,7 @@ def _encode_numpy(symbols, lengths):
         words[w + 1] |= np.bitwise_or.reduceat((cl << np.uint64(1)) << (np.uint64(63) - within), first)
     return words.astype('>u8').view(np.uint8)[:(nbits + 7) >> 3].tobytes(), nbits
 
-# %% ../../nbs/30_coding.huffman.ipynb #23578c79
+# %% ../../nbs/30_coding.huffman.ipynb #e39c058f
 def huffman_encode(symbols:np.ndarray, # integer symbols `0..A-1`, any shape (flattened)
                    lengths:np.ndarray, # code lengths from `code_lengths`
                    method:str='compiled', # or 'numpy'
@@ -158,7 +199,7 @@ def huffman_encode(symbols:np.ndarray, # integer symbols `0..A-1`, any shape (fl
     if method not in ('compiled', 'numpy'): raise ValueError(f"method must be 'compiled' or 'numpy', got {method!r}")
     return (_encode_compiled if method == 'compiled' else _encode_numpy)(symbols, lengths)
 
-# %% ../../nbs/30_coding.huffman.ipynb #7e59b1aa
+# %% ../../nbs/30_coding.huffman.ipynb #4920bb64
 @njit(cache=True, nogil=True, boundscheck=False)
 def _decode_kernel(data, nbits, out, dec, K, L, start, order, ls, end, mcnt, mbits, msyms):
     "Decode `len(out)` symbols from zero-padded bytes `data`: 0 ok, 1 stream too short, 2 invalid code word"
@@ -198,7 +239,7 @@ def _decode_compiled(data, n, lengths, nbits):
     if err == 2: raise ValueError("corrupt Huffman stream: invalid code word")
     return out
 
-# %% ../../nbs/30_coding.huffman.ipynb #9eed2734
+# %% ../../nbs/30_coding.huffman.ipynb #6a43871c
 def _decode_tables(lengths):
     "Symbol and length of the code word at the front of every `L`-bit window (length 0: invalid)"
     codes, order, L = canonical_codes(lengths)
@@ -221,7 +262,7 @@ def _window_lengths(w, lengths, L):
     upper = np.cumsum(cnt << (L - np.arange(1, L + 1)))
     return (np.searchsorted(upper, w, side='right') + 1).astype(np.uint8)
 
-# %% ../../nbs/30_coding.huffman.ipynb #edc03c98
+# %% ../../nbs/30_coding.huffman.ipynb #ba897b81
 def _follow(jump, m):
     "The first `m` positions of the chain `0, jump[0], jump[jump[0]], ...`"
     p = 0
@@ -256,7 +297,7 @@ def _symbols_at(w, lengths, L):
     start = np.cumsum(np.int64(1) << (L - ls)) - (np.int64(1) << (L - ls))
     return order[np.searchsorted(start, w.astype(np.int64), side='right') - 1]
 
-# %% ../../nbs/30_coding.huffman.ipynb #10876774
+# %% ../../nbs/30_coding.huffman.ipynb #2cd304cf
 def _tree(lengths):
     "Internal nodes of a complete canonical code: `(to_node, to_sym)` per node and bit (`-1`: not a leaf)"
     codes, order, L = canonical_codes(lengths)
@@ -286,7 +327,7 @@ def _nibble_table(to_node, to_sym):
         st = np.where(leaf, 0, to_node[st, b])
     return st, cnt, syms
 
-# %% ../../nbs/30_coding.huffman.ipynb #94f46673
+# %% ../../nbs/30_coding.huffman.ipynb #4a4a718d
 def _byte_table(lengths):
     "Next state, symbol count and symbols (up to 8) for every (state, byte), from the nibble table"
     n4, c4, s4 = _nibble_table(*_tree(lengths))
@@ -310,7 +351,7 @@ def _fix_states(states, nxt, b, bad):
             s = nx[st[i - 1]*256 + bb[i - 1]]
         done = i
 
-# %% ../../nbs/30_coding.huffman.ipynb #c6ce2b0c
+# %% ../../nbs/30_coding.huffman.ipynb #0ae9b65f
 def _decode_bytes(data, n, lengths, nbits, k=8):
     "Decode with the byte automaton and speculative resynchronisation; `None` if the code does not resynchronise"
     nxt, cnt, syms = _byte_table(lengths)
@@ -330,7 +371,7 @@ def _decode_bytes(data, n, lengths, nbits, k=8):
     if len(out) < n: raise ValueError("corrupt Huffman stream: it ends too early")
     return out[:n].astype(np.int64)
 
-# %% ../../nbs/30_coding.huffman.ipynb #9940e94d
+# %% ../../nbs/30_coding.huffman.ipynb #7c3aff60
 def huffman_decode(data:bytes, # the bytes written by `huffman_encode`
                    n:int, # number of symbols to decode
                    lengths:np.ndarray, # the code lengths used to encode
@@ -353,13 +394,13 @@ def huffman_decode(data:bytes, # the bytes written by `huffman_encode`
         if out is not None: return out
     return _decode_doubling(data, n, lengths, nbits)
 
-# %% ../../nbs/30_coding.huffman.ipynb #c5e38667
+# %% ../../nbs/30_coding.huffman.ipynb #8caa244d
 def entropy_bits(counts)->float:
     "Shannon entropy of a symbol distribution, in bits per symbol"
     p = np.asarray(counts, np.float64); p = p[p > 0]/p.sum()
     return float(-(p*np.log2(p)).sum()) if len(p) else 0.0
 
-# %% ../../nbs/30_coding.huffman.ipynb #9b637e0e
+# %% ../../nbs/30_coding.huffman.ipynb #fca4e7ac
 BLOCK = 1 << 18
 
 @dataclass(eq=False)

@@ -81,12 +81,12 @@ def sensitivity(model:nn.Module, dl, # accuracy is measured on these batches
                              accuracy=acc, drop=base - acc))
     return pd.DataFrame(rows)
 
-# %% ../../nbs/11_prune.schedule.ipynb #72e857cc
+# %% ../../nbs/11_prune.schedule.ipynb #6d207a5b
 def allocate(sens:pd.DataFrame, # a `sensitivity` table
              sparsity:float)->pd.Series: # the fraction of all the table's weights to remove
     "Per-layer sparsities at the smallest common accuracy drop that removes `sparsity` of the weights"
     d = sens.sort_values(['layer', 'sparsity']).assign(drop=lambda x: x.groupby('layer')['drop'].cummax())
-    w = d.groupby('layer', sort=False).weights.first()
+    w = sens.groupby('layer', sort=False).weights.first()  # in the table's (the model's) order
     for tol in np.unique(d['drop'].clip(lower=0)):
         s = d[d['drop'] <= tol].groupby('layer').sparsity.max().reindex(w.index, fill_value=0.0)
         if (s*w).sum()/w.sum() >= sparsity - 1e-9: break
