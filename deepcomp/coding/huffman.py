@@ -85,7 +85,16 @@ def _tables(key:bytes)->tuple:
     for a in arrays: a.flags.writeable = False
     return arrays[:2] + (K, L) + arrays[2:5] + (np.uint64(end),) + arrays[5:]
 
-# %% ../../nbs/30_coding.huffman.ipynb #52d2fc3c
+# %% ../../nbs/30_coding.huffman.ipynb #22d6324e
+@njit(inline='always')
+def _put(e, acc, n, pos, out):
+    "Shift the code word of table entry `e` into the accumulator `acc` (holding `n` bits), giving away 32 bits to `out` when there are"
+    l = e & np.uint64(255)
+    acc = (acc << l) | (e >> np.uint64(8)); n += l
+    if n >= 32:
+        n -= np.uint64(32); out[pos] = np.uint32(acc >> n); pos += 1
+    return acc, n, pos
+
 @njit(cache=True, nogil=True, boundscheck=False)
 def _encode_kernel(symbols, table, out, two):
     "Pack code words (`table[s] = code << 8 | length`, `1 << 63`: no code) MSB-first into uint32 `out`; bit count, or -1 for a bad symbol"
@@ -104,15 +113,12 @@ def _encode_kernel(symbols, table, out, two):
         s = np.uint64(symbols[i])
         if s >= A: return -1
         e = table[s]; flag |= e
-        l = e & np.uint64(255)
-        acc = (acc << l) | (e >> np.uint64(8)); n += l
-        if n >= 32:
-            n -= np.uint64(32); out[pos] = np.uint32(acc >> n); pos += 1
+        acc, n, pos = _put(e, acc, n, pos, out)
     if flag >> np.uint64(63): return -1
     if n > 0: out[pos] = np.uint32(acc << (np.uint64(32) - n))
     return pos*32 + np.int64(n)
 
-# %% ../../nbs/30_coding.huffman.ipynb #078300f4
+# %% ../../nbs/30_coding.huffman.ipynb #e4494964
 _PAIR_K = 7  # pair tables for alphabets of up to 2**7 symbols (4**7 entries, 128 KB)
 
 @functools.lru_cache(maxsize=256)
@@ -143,10 +149,7 @@ def _encode_pairs(symbols, pairs, k, table, out):
         s = np.uint64(symbols[m])
         if s >= np.uint64(table.shape[0]): return -1
         e = table[s]; flag |= e
-        l = e & np.uint64(255)
-        acc = (acc << l) | (e >> np.uint64(8)); n += l
-        if n >= 32:
-            n -= np.uint64(32); out[pos] = np.uint32(acc >> n); pos += 1
+        acc, n, pos = _put(e, acc, n, pos, out)
     if flag >> np.uint64(63): return -1
     if n > 0: out[pos] = np.uint32(acc << (np.uint64(32) - n))
     return pos*32 + np.int64(n)
