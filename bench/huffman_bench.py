@@ -1,6 +1,6 @@
 """Huffman codec and compressed file vs dahuffman, zlib and lzma, on the quantized weights of a pruned LeNet-300-100.
 
-usage: DEEPCOMP_DATA=/work/shared/data python bench/huffman_bench.py [--bits 6] [--sparsity 0.92] [--repeats 5]
+usage: DEEPCOMP_DATA=/work/shared/data python bench/huffman_bench.py [--bits 6] [--sparsity 0.92] [--repeats 21]
 
 Builds (or reuses, from runs/huffman_bench/) a LeNet-300-100 trained 2 epochs on MNIST, pruned per layer by
 magnitude with `set_mask`, fine-tuned 1 epoch with the masks, and rounded to `--bits`-bit fixed point
@@ -8,6 +8,7 @@ magnitude with `set_mask`, fine-tuned 1 epoch with the masks, and rounded to `--
 1. encode/decode throughput of deepcomp's codec, dahuffman (pure Python), zlib and lzma on the same symbols;
 2. bits per symbol against the Shannon entropy;
 3. the size of the deepcomp file against zlib/lzma of the same quantized tensors.
+Times are CPU seconds of this process, the best of `--repeats` runs of every codec (the machine may be shared).
 """
 import argparse, io, json, lzma, os, sys, tempfile, time, zlib
 from pathlib import Path
@@ -17,7 +18,7 @@ from torch import nn
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('--bits', type=int, default=6, help='fixed-point width of the weights, sign included')
 p.add_argument('--sparsity', type=float, default=0.92, help='fraction of each weight matrix pruned by magnitude')
-p.add_argument('--repeats', type=int, default=5, help='timing repeats (best is reported)')
+p.add_argument('--repeats', type=int, default=21, help='timing repeats of every codec (the best is reported)')
 p.add_argument('--seed', type=int, default=0)
 p.add_argument('--out', default='runs/huffman_bench', help='checkpoint folder (git-ignored)')
 args = p.parse_args()
@@ -94,13 +95,13 @@ for name, x in streams.items():
     td, y = best(lambda: huffman_decode(data, len(x), lens, nbits)); assert (y == x).all()
     xl = x.tolist()
     dh = HuffmanCodec.from_data(xl)
-    dte, de = best(lambda: dh.encode(xl), max(1, args.repeats//2))
-    dtd, dy = best(lambda: dh.decode(de), max(1, args.repeats//2)); assert dy == xl
+    dte, de = best(lambda: dh.encode(xl))
+    dtd, dy = best(lambda: dh.decode(de)); assert dy == xl
     b = x.astype(np.uint8).tobytes()
     r = {'deepcomp': (te, td, nbits), 'dahuffman': (dte, dtd, 8*len(de))}
     for cname, comp, dec in [('zlib -9', lambda: zlib.compress(b, 9), zlib.decompress),
                              ('lzma -9e', lambda: lzma.compress(b, preset=9 | lzma.PRESET_EXTREME), lzma.decompress)]:
-        tc, cb = best(comp, max(1, args.repeats//2)); tdc, _ = best(lambda: dec(cb)); r[cname] = (tc, tdc, 8*len(cb))
+        tc, cb = best(comp); tdc, _ = best(lambda: dec(cb)); r[cname] = (tc, tdc, 8*len(cb))
     for cname, (a, d, bits) in r.items():
         sp = f"{dte/a:6.0f}x / {dtd/d:4.0f}x" if cname == 'deepcomp' else ''
         print(f"{name if cname == 'deepcomp' else '':30s} {len(x) if cname == 'deepcomp' else '':>8} {f'{H:.3f}' if cname == 'deepcomp' else '':>8s} | {cname:10s} {len(x)/a/1e6:10.2f} {len(x)/d/1e6:10.2f} {bits/len(x):8.3f} | {sp:>28s}")
