@@ -58,8 +58,8 @@ def canonical_codes(lengths:np.ndarray)->tuple:
     codes[order] = (start >> (L - lengths[order])).astype(np.uint64)
     return codes, order, L
 
-# %% ../../nbs/30_coding.huffman.ipynb #2734382a
-_M = 8  # most symbols decoded per table lookup
+# %% ../../nbs/30_coding.huffman.ipynb #2c4dc0ec
+_M, _K = 8, 11  # most symbols decoded per table lookup, bits per lookup
 
 @functools.lru_cache(maxsize=256)
 def _tables(key:bytes)->tuple:
@@ -69,10 +69,10 @@ def _tables(key:bytes)->tuple:
     enc = np.where(lengths > 0, (codes << np.uint64(8)) | lengths.astype(np.uint64), np.uint64(1) << np.uint64(63))  # 1 << 63: no code
     ls = lengths.astype(np.int64)[order]
     inc = np.int64(1) << (L - ls); start = np.cumsum(inc) - inc; end = int(start[-1] + inc[-1])
-    K = min(L, 11)
-    prefix = np.arange(1 << K, dtype=np.int64) << (L - K)
-    j = np.searchsorted(start, prefix, side='right') - 1
-    dec = np.where((ls[j] <= K) & (prefix < end), (order[j] << 8) | ls[j], 0).astype(np.uint64)
+    K = _K; W = max(L, K)  # windows of K bits, compared with the starts left-aligned to W bits
+    prefix = np.arange(1 << K, dtype=np.int64) << (W - K)
+    j = np.searchsorted(start << (W - L), prefix, side='right') - 1
+    dec = np.where((ls[j] <= K) & (prefix < end << (W - L)), (order[j] << 8) | ls[j], 0).astype(np.uint64)
     t = np.arange(1 << K, dtype=np.int64)  # every K-bit window: the whole code words at its front, up to _M of them
     off, cnt, alive = np.zeros_like(t), np.zeros(1 << K, np.uint8), np.ones(1 << K, bool)
     msyms = np.zeros((1 << K, _M), np.int32)
@@ -202,18 +202,19 @@ def huffman_encode(symbols:np.ndarray, # integer symbols `0..A-1`, any shape (fl
     if method not in ('compiled', 'numpy'): raise ValueError(f"method must be 'compiled' or 'numpy', got {method!r}")
     return (_encode_compiled if method == 'compiled' else _encode_numpy)(symbols, lengths)
 
-# %% ../../nbs/30_coding.huffman.ipynb #4920bb64
+# %% ../../nbs/30_coding.huffman.ipynb #edd9cada
 @njit(cache=True, nogil=True, boundscheck=False)
 def _decode_kernel(data, nbits, out, dec, K, L, start, order, ls, end, mcnt, mbits, msyms):
     "Decode `len(out)` symbols from zero-padded bytes `data`: 0 ok, 1 stream too short, 2 invalid code word"
     acc, have, p, used, nd, n, i = np.uint64(0), 0, 0, 0, data.shape[0], out.shape[0], 0
-    mask, sh = (np.uint64(1) << np.uint64(L)) - np.uint64(1), np.uint64(L - K)
+    W = max(L, K)
+    mask, sh, shL = (np.uint64(1) << np.uint64(W)) - np.uint64(1), np.uint64(W - K), np.uint64(W - L)
     while i < n:
         if have <= 56:
             if p + 8 > nd: return 1
             while have <= 56:
                 acc = (acc << np.uint64(8)) | np.uint64(data[p]); p += 1; have += 8
-        w = (acc >> np.uint64(have - L)) & mask  # the next L bits
+        w = (acc >> np.uint64(have - W)) & mask  # the next W bits
         t = w >> sh
         if i + 8 <= n and mcnt[t] != 0:  # all whole code words in the next K bits (8 = _M)
             for j in range(8): out[i + j] = msyms[t, j]
@@ -221,7 +222,8 @@ def _decode_kernel(data, nbits, out, dec, K, L, start, order, ls, end, mcnt, mbi
             continue
         e = dec[t]
         if e != 0: s, l = np.int64(e >> np.uint64(8)), np.int64(e & np.uint64(255))
-        else:  # a code word longer than K bits
+        else:  # a code word longer than K bits (W = L), or none
+            w >>= shL
             if w >= end: return 2
             lo, hi = 0, start.shape[0]
             while hi - lo > 1:
