@@ -4,7 +4,7 @@ Every table of a report notebook is built from the files this script writes; not
 
     export DEEPCOMP_DATA=/work/shared/data DEEPCOMP_THREADS=1
     python bench/run_reports.py deep_compression --models lenet300 lenet5 --seeds 0 1 2   # report 1
-    python bench/run_reports.py vgg7_cifar10 --seeds 0                                    # report 2
+    python bench/run_reports.py vgg7_cifar10 --seeds 0 --repeat-seeds 1                   # report 2
     python bench/run_reports.py resnet18_cmnist --seeds 0                                 # report 3
     python bench/run_reports.py from_scratch --seeds 0 1 2                                # report 5 (runs lenet300_oneshot.toml too)
     python bench/run_reports.py collect                                                   # rebuild the report-1 CSVs from runs/
@@ -204,16 +204,17 @@ REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc
 SHARED_BASELINE = ('model', 'model_args', 'dataset', 'data', 'batch_size', 'train')  # config keys that define the dense baseline
 SHARE_BASELINE = {'vgg7_cifar10'}  # reports whose later configs reuse the first config's dense baseline (when those keys agree)
 
-def run_origin_report(report:str, seeds, data_path=None, results=RESULTS)->pd.DataFrame:
-    "Run (or resume) every config of a report 2/3 and save the original work's table for each run"
+def run_origin_report(report:str, seeds, data_path=None, results=RESULTS, repeat_seeds=())->pd.DataFrame:
+    "Run (or resume) every config of a report 2/3 and save the original work's table for each run; `repeat_seeds`: more seeds of the last config on the first seed's dense baseline"
     rows, cmds, lrows = [], {}, []
     names = REPORT_RUNS[report]; first = read_config(ROOT/f'configs/reports/{names[0]}.toml')
     for name in names:
         cfg = read_config(ROOT/f'configs/reports/{name}.toml')
         share = report in SHARE_BASELINE and name != names[0] and all(cfg.get(k) == first.get(k) for k in SHARED_BASELINE)
-        for s in seeds:
+        extra = [x for x in repeat_seeds if x not in seeds] if share and name == names[-1] else []  # the compression passes' spread alone
+        for s in list(seeds) + extra:
             out = RUNS/f'{name}_s{s}'; t = time.time(); print(f"=== {name} seed {s} -> {out}", flush=True)
-            base = f'runs/reports/{names[0]}_s{s}/0_baseline/model.pth'  # relative to the repository
+            base = f'runs/reports/{names[0]}_s{s if s in seeds else seeds[0]}/0_baseline/model.pth'  # relative to the repository
             rep = compress(ROOT/f'configs/reports/{name}.toml', out, [f'seed={s}'] + ([f'baseline={ROOT/base}'] if share else []), data_path)
             cmds[f'{name} seed {s}'] = f"deepcomp compress --config configs/reports/{name}.toml --out runs/reports/{name}_s{s} --set seed={s}" + (f" --set baseline={base}" if share else '')
             rows.append(origin_table(rep, out, config=name))
@@ -300,11 +301,12 @@ if __name__ == '__main__':
     p.add_argument('what', choices=['deep_compression', 'from_scratch', 'collect', *REPORT_RUNS])
     p.add_argument('--models', nargs='+', default=['lenet300', 'lenet5'])
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    p.add_argument('--repeat-seeds', nargs='*', type=int, default=[], help="reports 2/3: more seeds of the last config on the first seed's baseline")
     p.add_argument('--data', default=None)
     a = p.parse_args()
     if a.what == 'deep_compression': run_deep_compression(a.models, a.seeds, a.data); save_deep_compression(finished_reports())
     elif a.what == 'from_scratch': run_from_scratch(a.seeds, a.data)
-    elif a.what in REPORT_RUNS: run_origin_report(a.what, a.seeds, a.data)
+    elif a.what in REPORT_RUNS: run_origin_report(a.what, a.seeds, a.data, repeat_seeds=a.repeat_seeds)
     else:
         save_deep_compression(finished_reports())
         save_deep_compression(finished_reports('_oneshot_s', SCRATCH_CONFIGS), name='lenet300_oneshot', configs=SCRATCH_CONFIGS, tag='oneshot', files=False)
