@@ -62,20 +62,20 @@ class GradualPruning(Callback):
             self.history.append(dict(step=self.j, iter=self.train_iter, target=s, sparsity=df.loc['total', 'sparsity']))
             self.j += 1
 
-# %% ../../nbs/11_prune.schedule.ipynb #ad01ea2f
+# %% ../../nbs/11_prune.schedule.ipynb #6d875816
 def sensitivity(model:nn.Module, dl, # accuracy is measured on these batches
                 sparsities=(0.5, 0.7, 0.8, 0.9, 0.95), # each layer alone is pruned to each of these
                 layers=None, # layer names (default: every prunable layer)
                 progress:bool=True, **prune_kw)->pd.DataFrame:
     "Accuracy with one layer at a time pruned to each sparsity and the others untouched; one row per (layer, sparsity)"
-    every = list(prunable_layers(model, prune_kw.pop('skip', ())))
-    unknown = set(layers or ()) - set(every)
-    if unknown: raise ValueError(f"Not prunable layers of this model: {sorted(unknown)}; prunable: {every}")
+    every, candidates = list(prunable_layers(model)), list(prunable_layers(model, prune_kw.pop('skip', ())))
+    unknown = set(layers or ()) - set(candidates)
+    if unknown: raise ValueError(f"Not prunable layers of this model: {sorted(unknown)}; prunable: {candidates}")
     base, rows = accuracy(model, dl), []
-    for n in progress_bar(list(layers or every), display=progress, leave=False):
+    for n in progress_bar(list(layers or candidates), display=progress, leave=False):
         for s in sparsities:
             m = copy.deepcopy(model)
-            df = prune_model(m, s, skip=tuple(x for x in every if x != n), **prune_kw)
+            df = prune_model(m, s, skip=tuple(x for x in every if x != n), **prune_kw)  # every other layer stays as it is
             acc = accuracy(m, dl)
             rows.append(dict(layer=n, target=s, sparsity=df.loc[n, 'sparsity'], weights=int(df.loc[n, 'weights']),
                              accuracy=acc, drop=base - acc))
