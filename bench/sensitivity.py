@@ -10,7 +10,7 @@ augmentation (the test set is never used). `deepcomp.prune.schedule.allocate` th
 sparsity within one common accuracy drop such that `--sparsity` of all the weights go. Saves the curves to
 nbs/reports/results/sensitivity_<name>.csv and prints the per-layer sparsities as TOML `overrides`.
 """
-import argparse, json, os, time
+import argparse, os, time
 from pathlib import Path
 import torch
 from deepcomp.train import read_config, dls_from_config, model_from_config, load_state

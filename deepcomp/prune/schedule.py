@@ -94,8 +94,8 @@ def allocate(sens:pd.DataFrame, # a `sensitivity` table
     s.attrs.update(tolerance=float(tol), total=float((s*w).sum()/w.sum()))
     return s.rename('sparsity')
 
-# %% ../../nbs/11_prune.schedule.ipynb #4861bbf4
-def plot_sensitivity(sens:pd.DataFrame, chosen:pd.Series|dict|None=None, ax=None, baseline:float|None=None):
+# %% ../../nbs/11_prune.schedule.ipynb #d8fcdefd
+def plot_sensitivity(sens:pd.DataFrame, chosen:pd.Series|dict|None=None, ax=None):
     "Accuracy against sparsity, one line per layer (pruned alone); dots at the `chosen` sparsities"
     ax = ax or plt.subplots(figsize=(6, 3.5))[1]
     for i, (n, g) in enumerate(sens.groupby('layer', sort=False)):
@@ -103,6 +103,5 @@ def plot_sensitivity(sens:pd.DataFrame, chosen:pd.Series|dict|None=None, ax=None
         ax.plot(g.sparsity, g.accuracy, marker='.', color=f"C{i % 10}", label=f"{n} ({g.weights.iloc[0]:,})")
         if chosen is not None and n in chosen:
             ax.plot(chosen[n], np.interp(chosen[n], g.sparsity, g.accuracy), 'o', ms=8, mfc='none', color=f"C{i % 10}")
-    if baseline is not None: ax.axhline(baseline, color='gray', lw=0.8, ls=':')
     ax.set(xlabel='sparsity of the layer (the others dense)', ylabel='accuracy'); ax.legend(fontsize=7, title='layer (weights)', title_fontsize=7)
     return ax
