@@ -4,7 +4,9 @@ Every table of a report notebook is built from the files this script writes; not
 
     export DEEPCOMP_DATA=/work/shared/data DEEPCOMP_THREADS=1
     python bench/run_reports.py deep_compression --models lenet300 lenet5 --seeds 0 1 2   # report 1
-    python bench/run_reports.py vgg7_cifar10 --seeds 0 --repeat-seeds 1                   # report 2
+    python bench/run_reports.py vgg7_cifar10 --seeds 0                                    # report 2, then its repeats:
+    python bench/run_reports.py vgg7_cifar10 --only vgg7_cifar10_sensitivity --seeds 0 --repeat-seeds 1
+    python bench/run_reports.py vgg7_cifar10 --only vgg7_cifar10_budget --seeds 0 --repeat-seeds 1 2
     python bench/run_reports.py resnet18_cmnist --seeds 0                                 # report 3
     python bench/run_reports.py from_scratch --seeds 0 1 2                                # report 5 (runs lenet300_oneshot.toml too)
     python bench/run_reports.py collect                                                   # rebuild the report-1 CSVs from runs/
@@ -199,19 +201,31 @@ def origin_plot(df:pd.DataFrame, published:dict|None=None, ax=None):
     ax.set(yscale='log', ylabel='bytes'); ax.legend(fontsize=8, title='run: accuracy', title_fontsize=8)
     return ax
 
-REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc'], 'vgg7_cifar10': ['vgg7_cifar10_origin', 'vgg7_cifar10_dc', 'vgg7_cifar10_sensitivity']}  # report -> configs/reports/<name>.toml
+REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc'], 'vgg7_cifar10': ['vgg7_cifar10_origin', 'vgg7_cifar10_dc', 'vgg7_cifar10_sensitivity', 'vgg7_cifar10_budget']}  # report -> configs/reports/<name>.toml
 
 SHARED_BASELINE = ('model', 'model_args', 'dataset', 'data', 'batch_size', 'train')  # config keys that define the dense baseline
 SHARE_BASELINE = {'vgg7_cifar10'}  # reports whose later configs reuse the first config's dense baseline (when those keys agree)
 
-def run_origin_report(report:str, seeds, data_path=None, results=RESULTS, repeat_seeds=())->pd.DataFrame:
-    "Run (or resume) every config of a report 2/3 and save the original work's table for each run; `repeat_seeds`: more seeds of the last config on the first seed's dense baseline"
+def _merge(old:pd.DataFrame, new:pd.DataFrame, keys=('config', 'seed'))->pd.DataFrame:
+    "Rows of `old` whose `keys` are not in `new`, then `new`"
+    if old.empty or new.empty: return new if not new.empty else old
+    k = list(keys); seen = set(map(tuple, new[k].values.tolist()))
+    return pd.concat([old[[tuple(r) not in seen for r in old[k].values.tolist()]], new], ignore_index=True)
+
+def run_origin_report(report:str, seeds, data_path=None, results=RESULTS, repeat_seeds=(), only=())->pd.DataFrame:
+    "Run (or resume) every config of a report 2/3 and save the original work's table for each run; `repeat_seeds`: more seeds of the last config on the first seed's dense baseline; `only`: just these configs, merged into the saved tables"
     rows, cmds, lrows = [], {}, []
     names = REPORT_RUNS[report]; first = read_config(ROOT/f'configs/reports/{names[0]}.toml')
+    if unknown := set(only) - set(names): raise ValueError(f"not a config of {report}: {sorted(unknown)} (configs: {names})")
+    res = Path(results); old = lambda f: pd.read_csv(res/f) if only and (res/f).exists() else pd.DataFrame()
+    old_rows, old_layers = old(f'{report}.csv'), old(f'{report}_layers.csv')
+    if only and (res/f'{report}_meta.json').exists(): cmds = json.loads((res/f'{report}_meta.json').read_text())['commands']
+    last, df = [n for n in names if not only or n in only][-1], pd.DataFrame()
     for name in names:
+        if only and name not in only: continue
         cfg = read_config(ROOT/f'configs/reports/{name}.toml')
         share = report in SHARE_BASELINE and name != names[0] and all(cfg.get(k) == first.get(k) for k in SHARED_BASELINE)
-        extra = [x for x in repeat_seeds if x not in seeds] if share and name == names[-1] else []  # the compression passes' spread alone
+        extra = [x for x in repeat_seeds if x not in seeds] if share and name == last else []  # the compression passes' spread alone
         for s in list(seeds) + extra:
             out = RUNS/f'{name}_s{s}'; t = time.time(); print(f"=== {name} seed {s} -> {out}", flush=True)
             base = f'runs/reports/{names[0]}_s{s if s in seeds else seeds[0]}/0_baseline/model.pth'  # relative to the repository
@@ -220,10 +234,10 @@ def run_origin_report(report:str, seeds, data_path=None, results=RESULTS, repeat
             rows.append(origin_table(rep, out, config=name))
             lrows += [r for r in layer_rows(rep, config=name) if r['encoding'] == 'sparse']  # the pruned weight tensors
             print(f"=== {name} seed {s}: {time.time() - t:.0f} s", flush=True)
-            df = pd.DataFrame(rows); Path(results).mkdir(parents=True, exist_ok=True); df.to_csv(Path(results)/f'{report}.csv', index=False)
-            pd.DataFrame(lrows).to_csv(Path(results)/f'{report}_layers.csv', index=False)
+            df = _merge(old_rows, pd.DataFrame(rows)); res.mkdir(parents=True, exist_ok=True); df.to_csv(res/f'{report}.csv', index=False)
+            _merge(old_layers, pd.DataFrame(lrows)).to_csv(res/f'{report}_layers.csv', index=False)
             (Path(results)/f'{report}_meta.json').write_text(json.dumps({'machine': machine_info(), 'commands': cmds, 'data': rep['data']}, indent=1, default=str))
-    return pd.DataFrame(rows)
+    return df
 
 # ---- report 5: training from scratch with gradual pruning vs pruning a trained model ----
 def layer_sparsities(cfg:dict)->dict:
@@ -301,12 +315,13 @@ if __name__ == '__main__':
     p.add_argument('what', choices=['deep_compression', 'from_scratch', 'collect', *REPORT_RUNS])
     p.add_argument('--models', nargs='+', default=['lenet300', 'lenet5'])
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
-    p.add_argument('--repeat-seeds', nargs='*', type=int, default=[], help="reports 2/3: more seeds of the last config on the first seed's baseline")
+    p.add_argument('--repeat-seeds', nargs='*', type=int, default=[], help="reports 2/3: more seeds of the last config run (of --only, if given) on the first seed's baseline")
+    p.add_argument('--only', nargs='*', default=[], help="reports 2/3: run just these configs and merge their rows into the saved tables")
     p.add_argument('--data', default=None)
     a = p.parse_args()
     if a.what == 'deep_compression': run_deep_compression(a.models, a.seeds, a.data); save_deep_compression(finished_reports())
     elif a.what == 'from_scratch': run_from_scratch(a.seeds, a.data)
-    elif a.what in REPORT_RUNS: run_origin_report(a.what, a.seeds, a.data, repeat_seeds=a.repeat_seeds)
+    elif a.what in REPORT_RUNS: run_origin_report(a.what, a.seeds, a.data, repeat_seeds=a.repeat_seeds, only=a.only)
     else:
         save_deep_compression(finished_reports())
         save_deep_compression(finished_reports('_oneshot_s', SCRATCH_CONFIGS), name='lenet300_oneshot', configs=SCRATCH_CONFIGS, tag='oneshot', files=False)

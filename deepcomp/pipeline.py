@@ -112,7 +112,7 @@ def train_pass(model, sec, ctx):
     learn = make_learner(model, ctx['dls'], t.get('optimizer', 'adam'), t.get('weight_decay', 0.0), cbs=cbs)
     lr = t.get('learning_rate', ctx['cfg'].get('learning_rate', 1e-3))
     fit(learn, t.get('max_epochs', 1), lr, t.get('schedule', 'one_cycle'), ctx['seed'], ctx['quiet'])
-    return {'epochs': t.get('max_epochs', 1), 'learning_rate': lr, 'history': [[float(v) for v in r] for r in learn.recorder.values]}
+    return {'epochs': t.get('max_epochs', 1), 'learning_rate': lr, 'history': [[float(v) for v in r] for r in getattr(learn.recorder, 'values', [])]}  # none after 0 epochs
 
 @PASSES.register('prune')
 def prune_pass(model, sec, ctx):
