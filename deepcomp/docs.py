@@ -154,12 +154,15 @@ def render_docs(proc:str='_proc', # processed notebooks, from `nbdev_proc_nbs`
 
 # %% ../nbs/91_docs.ipynb #0e2fd518
 def execute_nb(path, # the notebook to run and save in place
-               ):
+               skip=(), # nbdev flags (e.g. `'slow'`) whose cells are not run and keep their saved outputs
+              ):
     "Run a notebook top to bottom in its folder and save it with its outputs"
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     from fastcore.xtras import working_directory
+    from nbdev.process import extract_directives
+    skipped = lambda cell: cell.cell_type == 'code' and bool(set(skip) & set(extract_directives(cell, remove=False)))
     path = Path(path).resolve(); nb = read_nb(path)
-    with working_directory(path.parent): CaptureShell(path=path.parent).run_all(nb, exc_stop=True)
+    with working_directory(path.parent): CaptureShell(path=path.parent).run_all(nb, exc_stop=True, preproc=skipped)
     write_nb(nb, path)
     return path
