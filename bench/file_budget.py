@@ -31,7 +31,7 @@ a = p.parse_args()
 sens, rows = pd.read_csv(a.sensitivity), []
 for total in a.sparsity:
     over = allocate(sens, total); t = time.time()
-    inline = '{' + ', '.join(f'"{k}" = {v:g}' for k, v in over.items()) + '}'
+    inline = '{' + ', '.join(f'"{k}" = {round(float(v), 6)!r}' for k, v in over.items()) + '}'
     sets = [f'baseline={a.baseline}', 'data.holdout=2000', f'passes.prune.weight.overrides={inline}', *NO_TRAINING]
     rep = compress(a.config, ROOT/a.out/f'{Path(a.config).stem}_{total:g}', sets, quiet=True)
     h = rep['headline']

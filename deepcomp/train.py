@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_train.ipynb #5c98404f
 from __future__ import annotations
-import json, sys, time
+import json, sys, time, warnings
 from fastcore.imports import IN_NOTEBOOK
 from pathlib import Path
 import torch
@@ -25,8 +25,8 @@ from .mask import MaskCallback, load_masked_state
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'TRAIN_SCHEMA', 'CONFIG_SCHEMA', 'make_learner', 'fit', 'save_state', 'load_state',
-           'CPUBF16', 'Distill', 'read_config', 'dls_from_config', 'model_from_config', 'train_callbacks',
-           'train_from_config']
+           'CPUBF16', 'cpu_bf16', 'use_bf16', 'Distill', 'read_config', 'dls_from_config', 'model_from_config',
+           'train_callbacks', 'train_from_config']
 
 # %% ../nbs/05_train.ipynb #eddf242f
 OPTIMIZERS = Registry('optimizer')
@@ -80,6 +80,26 @@ class CPUBF16(Callback):
     def after_loss(self): self._exit()
     def after_cancel_batch(self): self._exit()
 
+# %% ../nbs/05_train.ipynb #8542505e
+def cpu_bf16(flags:str|None=None, # the CPU's feature-flag lines; default: read from /proc/cpuinfo
+            )->bool|None:
+    "Does the CPU compute bfloat16 natively (x86 `avx512_bf16`/`amx_bf16`, Arm `bf16`)? `None` if unknown"
+    if flags is None:
+        try: flags = '\n'.join(l for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith(('flags', 'Features')))
+        except OSError: return None
+        if not flags: return None
+    return bool({'avx512_bf16', 'amx_bf16', 'bf16'} & set(flags.replace(':', ' ').split()))
+
+def use_bf16(v, # a train section's `bf16`: true, false or 'auto'
+             flags:str|None=None, # as for `cpu_bf16`
+            )->bool:
+    "Whether to autocast to bfloat16: `'auto'` where the CPU has it natively; `True` on a CPU without it warns"
+    has = cpu_bf16(flags)
+    if v == 'auto': return bool(has)
+    if v and has is False: warnings.warn("bf16 = true on a CPU without native bfloat16 (no avx512_bf16/amx_bf16 flag): it is emulated, "
+                                         "several times slower than float32; bf16 = 'auto' uses it only where it is native", stacklevel=2)
+    return bool(v)
+
 # %% ../nbs/05_train.ipynb #d147eafc
 class Distill(Callback):
     "Mix the training loss with the KL divergence to a frozen `teacher`'s temperature-softened predictions"
@@ -101,7 +121,7 @@ class Distill(Callback):
 
 # %% ../nbs/05_train.ipynb #4f649278
 TRAIN_SCHEMA = {'optimizer': list(OPTIMIZERS), 'learning_rate': (int, float), 'weight_decay': (int, float), 'max_epochs': int,
-                'schedule': list(SCHEDULES), 'bf16': bool, 'load_name': str,
+                'schedule': list(SCHEDULES), 'bf16': [True, False, 'auto'], 'load_name': str,
                 'distill': (int, float), 'temperature': (int, float), 'teacher': str}
 CONFIG_SCHEMA = {'name': str, 'model': str, 'dataset': str, 'batch_size': int, 'seed': int, 'learning_rate': (int, float),
                  'model_args': dict, 'data': {'path': str, 'n_train': int, 'n_test': int, 'augment': bool, 'holdout': int},
@@ -133,8 +153,8 @@ def model_from_config(cfg:dict, dls=None)->nn.Module:
 # %% ../nbs/05_train.ipynb #fe93d38b
 def train_callbacks(t:dict, # a train section
                     cfg:dict, dls, teacher=None)->list:
-    "Callbacks for a train section: `CPUBF16` if `bf16`, `Distill` if `distill` (weight) > 0"
-    cbs = [CPUBF16()] if t.get('bf16') else []
+    "Callbacks for a train section: `CPUBF16` if `bf16` (see `use_bf16`), `Distill` if `distill` (weight) > 0"
+    cbs = [CPUBF16()] if use_bf16(t.get('bf16', False)) else []
     if t.get('distill'):
         if teacher is None:
             if not t.get('teacher'): raise ValueError("'distill' needs a 'teacher' checkpoint (in a pipeline: the baseline by default)")

@@ -405,7 +405,7 @@ WEIGHT_SCHEMA = {'sparsity': (int, float), 'scope': list(SCOPES), 'granularity':
                  'method': list(ORIGIN_METHODS), 'criterion': list(CRITERIA), 'block': list, 'n': int, 'm': int,
                  'axis': ['row', 'col'], 'skip': list, 'overrides': dict, 'normalize': ['size', 'layer', 'none'], 'seed': int,
                  'calibration_batches': int, 'iterations': int, 'epochs_per_round': int, 'learning_rate': (int, float),
-                 'weight_decay': (int, float), 'bf16': bool, 'distill': (int, float), 'temperature': (int, float), 'teacher': str}
+                 'weight_decay': (int, float), 'bf16': [True, False, 'auto'], 'distill': (int, float), 'temperature': (int, float), 'teacher': str}
 ROUND_TRAINING = ('bf16', 'distill', 'temperature', 'teacher')  # read by `train_callbacks`, for the fine-tuning between rounds
 
 def prune_from_config(model:nn.Module, section:dict, # the `[passes.prune.weight]` section
