@@ -4,18 +4,15 @@
     python bench/precision_speed.py configs/reports/vgg7_cifar10_origin.toml --images 512 --threads 1 2
 
 Times one epoch (forward, backward, Adam; batch size of the config, augmentation on) of `--images` training images
-for float32, float32 with channels-last memory and bfloat16 autocast with channels-last (`deepcomp.train.CPUBF16`),
-each after a warm-up epoch (128 test images are evaluated too), and prints images per second and the ratio to float32. Whether the CPU computes bfloat16
-natively (`deepcomp.train.cpu_bf16`) is printed first: where it does not, bf16 is emulated and slower than float32, which
-is what `bf16 = 'auto'` in a train section avoids.
+for float32, float32 with channels-last memory (`deepcomp.train.ChannelsLast`) and bfloat16 autocast with channels-last
+(`deepcomp.train.CPUBF16`), each after a warm-up epoch (128 test images are evaluated too), and prints images per
+second and the ratio to float32. Whether the CPU computes bfloat16 natively (`deepcomp.train.cpu_bf16`) is printed
+first: where it does not, bf16 is emulated and slower than float32, which is what `bf16 = 'auto'` in a train section
+avoids (it trains with `ChannelsLast` there).
 """
 import argparse, platform, time
 import torch
-from deepcomp.train import read_config, dls_from_config, model_from_config, make_learner, CPUBF16, cpu_bf16
-
-class ChannelsLast(CPUBF16):
-    "Channels-last memory without autocast"
-    def before_batch(self): pass
+from deepcomp.train import read_config, dls_from_config, model_from_config, make_learner, CPUBF16, ChannelsLast, cpu_bf16
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
 p.add_argument('config'); p.add_argument('--images', type=int, default=512); p.add_argument('--threads', type=int, nargs='+', default=[1])

@@ -25,8 +25,8 @@ from .mask import MaskCallback, load_masked_state
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'TRAIN_SCHEMA', 'CONFIG_SCHEMA', 'make_learner', 'fit', 'save_state', 'load_state',
-           'CPUBF16', 'cpu_bf16', 'use_bf16', 'Distill', 'read_config', 'dls_from_config', 'model_from_config',
-           'train_callbacks', 'train_from_config']
+           'ChannelsLast', 'CPUBF16', 'cpu_bf16', 'use_bf16', 'Distill', 'read_config', 'dls_from_config',
+           'model_from_config', 'train_callbacks', 'train_from_config']
 
 # %% ../nbs/05_train.ipynb #eddf242f
 OPTIMIZERS = Registry('optimizer')
@@ -69,10 +69,13 @@ def load_state(model:nn.Module, path, strict:bool=True)->nn.Module:
     return load_masked_state(model, torch.load(path, map_location='cpu', weights_only=True), strict=strict)
 
 # %% ../nbs/05_train.ipynb #f021a221
-class CPUBF16(Callback):
-    "Autocast forward and loss to bfloat16 on the CPU, with channels-last memory"
+class ChannelsLast(Callback):
+    "Train with channels-last memory: faster CPU convolutions, float32 throughout"
     order = 15
     def before_fit(self): self.learn.model.to(memory_format=torch.channels_last)
+
+class CPUBF16(ChannelsLast):
+    "Autocast forward and loss to bfloat16 on the CPU, with channels-last memory"
     def before_batch(self):
         self.ctx = torch.autocast('cpu', dtype=torch.bfloat16); self.ctx.__enter__()
     def _exit(self):
@@ -153,8 +156,9 @@ def model_from_config(cfg:dict, dls=None)->nn.Module:
 # %% ../nbs/05_train.ipynb #fe93d38b
 def train_callbacks(t:dict, # a train section
                     cfg:dict, dls, teacher=None)->list:
-    "Callbacks for a train section: `CPUBF16` if `bf16` (see `use_bf16`), `Distill` if `distill` (weight) > 0"
-    cbs = [CPUBF16()] if use_bf16(t.get('bf16', False)) else []
+    "Callbacks for a train section: `CPUBF16` if `bf16` (see `use_bf16`; `'auto'` without native bfloat16: `ChannelsLast`), `Distill` if `distill` > 0"
+    bf = t.get('bf16', False)
+    cbs = [CPUBF16()] if use_bf16(bf) else [ChannelsLast()] if bf == 'auto' else []
     if t.get('distill'):
         if teacher is None:
             if not t.get('teacher'): raise ValueError("'distill' needs a 'teacher' checkpoint (in a pipeline: the baseline by default)")
