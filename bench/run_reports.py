@@ -19,7 +19,7 @@ import pandas as pd, torch
 from fastai.torch_core import set_seed
 from deepcomp.core import env_info, set_threads
 from deepcomp.pipeline import compress, summary
-from deepcomp.train import make_learner, fit, save_state, load_state, dls_from_config, model_from_config, read_config
+from deepcomp.train import make_learner, fit, save_state, load_state, dls_from_config, model_from_config, read_config, cpu_bf16
 from deepcomp.metrics import accuracy, layer_stats
 from deepcomp.prune.core import prune_model
 from deepcomp.prune.schedule import GradualPruning
@@ -42,7 +42,7 @@ def machine_info()->dict:
     "Hardware and versions, for the top of a report"
     cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')), platform.processor()) \
           if Path('/proc/cpuinfo').exists() else platform.processor()
-    return {**env_info(), 'cpu': cpu, 'threads_env': os.environ.get('DEEPCOMP_THREADS')}
+    return {**env_info(), 'cpu': cpu, 'native_bf16': cpu_bf16(), 'threads_env': os.environ.get('DEEPCOMP_THREADS')}  # bf16 = 'auto' autocasts only where native
 
 # ---- report 1: rows from a pipeline report ----
 def pass_rows(report:dict, **extra)->list:
