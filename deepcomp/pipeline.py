@@ -14,6 +14,7 @@ from .metrics import layer_stats, accuracy
 from .train import (CONFIG_SCHEMA, TRAIN_SCHEMA, make_learner, fit, save_state, load_state, dls_from_config,
                             model_from_config, train_callbacks)
 from .prune.core import WEIGHT_SCHEMA, prune_from_config
+from .prune.schedule import allocate
 from .prune.activation import ACTIVATION_SCHEMA, prune_activations_from_config, effective_flops
 from .quant.core import QUANT_SCHEMA, quantize_from_config, quantize_model, quant_info, remove_quant, QuantCallback
 from .coding.file import save_compressed, load_compressed, read_manifest
@@ -22,7 +23,7 @@ from .coding.file import save_compressed, load_compressed, read_manifest
 __all__ = ['PASS_KINDS', 'HUFFMAN_SCHEMA', 'PASS_SCHEMAS', 'PIPELINE_SCHEMA', 'PASSES', 'DEEP_COMPRESSION', 'pass_kind',
            'read_pipeline_config', 'plan', 'check_plan', 'measure', 'baseline_pass', 'train_pass', 'prune_pass',
            'quantize_pass', 'deployable', 'huffman_pass', 'summary', 'compress', 'print_summary', 'tiny_config',
-           'compress_command', 'evaluate_file', 'evaluate_command']
+           'file_budget', 'compress_command', 'evaluate_file', 'evaluate_command']
 
 # %% ../nbs/50_pipeline.ipynb #74158bd9
 PASS_KINDS = ('prune', 'quantize', 'train', 'retrain', 'huffman')
@@ -240,6 +241,32 @@ DEEP_COMPRESSION = {'prune': {'weight': {'sparsity': 0.8, 'scope': 'local', 'gra
                     'quantize': {'scheme': 'shared', 'bits_conv': 5, 'bits_fc': 4},
                     'train_quantized': {'max_epochs': 2, 'learning_rate': 1e-3},
                     'huffman': {'is_huffman': True}}
+
+# %% ../nbs/50_pipeline.ipynb #338483a1
+def _no_training(cfg:dict)->dict:
+    "`cfg` with every training pass, and the fine-tuning between pruning rounds, at 0 epochs"
+    for name, kind, sec in plan(cfg)[1:]:
+        if kind == 'train': (sec['training'] if 'training' in sec else sec)['max_epochs'] = 0
+        if kind == 'prune' and 'weight' in sec: sec['weight']['epochs_per_round'] = 0
+    return cfg
+
+def file_budget(cfg, # a pipeline config (file or dict) with `[passes.prune.weight]`
+                baseline, # the dense checkpoint to prune
+                sens:pd.DataFrame, # per-layer curves from `deepcomp.prune.schedule.sensitivity`
+                totals, # total sparsities to allocate and measure
+                out, # folder for one run per total
+                holdout:int=2000, # training images to validate on instead of the test set
+                data_path=None, quiet:bool=True)->pd.DataFrame:
+    "The compressed file of `cfg` at each allocated total sparsity, with no training at all"
+    rows = []
+    for total in totals:
+        over = allocate(sens, total)
+        c = _no_training(read_pipeline_config(cfg, [f'baseline={baseline}', f'data.holdout={holdout}']))
+        c['passes']['prune']['weight']['overrides'] = {k: round(float(v), 6) for k, v in over.items()}
+        h = compress(c, Path(out)/f'total_{total:g}', data_path=data_path, quiet=quiet)['headline']
+        rows.append(dict(target=total, total_sparsity=over.attrs['total'], tolerance=over.attrs['tolerance'],
+                         file_bytes=h['file_bytes'], ratio=h['ratio'], overrides=c['passes']['prune']['weight']['overrides']))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/50_pipeline.ipynb #c9d135c7
 @COMMANDS.register('compress')
