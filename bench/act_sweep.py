@@ -16,7 +16,7 @@ from fastai.torch_core import set_seed
 from deepcomp.core import set_threads
 from deepcomp.data import get_dls
 from deepcomp.models import create_model
-from deepcomp.train import make_learner, fit, load_state, CPUBF16, use_bf16
+from deepcomp.train import make_learner, fit, load_state, train_callbacks
 from deepcomp.metrics import accuracy
 from deepcomp.prune.activation import prune_activations, effective_flops, recalibrate_bn
 sys.path.insert(0, str(Path(__file__).parent))
@@ -58,7 +58,7 @@ def run(name, methods=None, tag='', bn=False, out='nbs/reports/results'):
             record(model, method, s, False, t0)
             if s in FT[name]['sparsities'] and not bn:
                 t0 = time.time()
-                learn = make_learner(model, ft_dls, cbs=[CPUBF16()] if use_bf16('auto') else [])  # bf16 where the CPU has it natively
+                learn = make_learner(model, ft_dls, cbs=train_callbacks({'bf16': 'auto'}, {}, None))  # bf16 where the CPU has it natively
                 fit(learn, FT[name]['epochs'], FT[name]['lr'], seed=0, quiet=True)
                 model.to(memory_format=torch.contiguous_format)
                 record(model, method, s, True, t0)

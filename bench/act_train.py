@@ -3,7 +3,7 @@ import sys, time, json, torch
 from deepcomp.core import set_threads, env_info
 from deepcomp.data import get_dls
 from deepcomp.models import create_model
-from deepcomp.train import make_learner, fit, save_state, CPUBF16, use_bf16
+from deepcomp.train import make_learner, fit, save_state, train_callbacks
 from deepcomp.metrics import accuracy
 
 SETUPS = {  # name: (dataset, get_dls kwargs, model, model kwargs, epochs, lr)
@@ -14,7 +14,7 @@ def train(name, out='runs/act'):
     ds, dkw, arch, mkw, epochs, lr = SETUPS[name]
     dls = get_dls(ds, seed=0, **dkw)
     model = create_model(arch, in_channels=dls.info['shape'][0], img_size=dls.info['shape'][1], **mkw)
-    learn = make_learner(model, dls, cbs=[CPUBF16()] if use_bf16('auto') else [])  # bf16 where the CPU has it natively
+    learn = make_learner(model, dls, cbs=train_callbacks({'bf16': 'auto'}, {}, None))  # bf16 where the CPU has it natively
     t = time.time(); fit(learn, epochs, lr, seed=0, quiet=True)
     model = model.to(memory_format=torch.contiguous_format)
     res = dict(name=name, dataset=ds, data=dkw, model=arch, model_args=mkw, epochs=epochs, lr=lr, seconds=round(time.time()-t, 1),

@@ -14,7 +14,7 @@ from deepcomp.core import set_threads, env_info
 from deepcomp.data import get_dls as _get_dls
 import os
 from deepcomp.models import create_model
-from deepcomp.train import make_learner, fit, load_state, CPUBF16, use_bf16
+from deepcomp.train import make_learner, fit, load_state, train_callbacks
 from deepcomp.metrics import accuracy
 from deepcomp.mask import get_mask
 from deepcomp.prune.core import prune_model
@@ -63,7 +63,7 @@ def run_point(base, dls, ft_dls, model, scheme, bits_conv, bits_fc, frac='auto',
                zeroed=int(q.zeroed.sum()), saturated=int(q.get('saturated', pd.Series([0])).fillna(0).sum()),
                max_distinct=int(q.distinct.max()), acc_quantized=accuracy(m, dls.valid))
     if ft_epochs:
-        cbs = [QuantCallback()] + ([CPUBF16()] if bf16 and use_bf16('auto') else [])
+        cbs = [QuantCallback()] + (train_callbacks({'bf16': 'auto'}, {}, None) if bf16 else [])
         fit(make_learner(m, ft_dls, cbs=cbs), ft_epochs, ft_lr, 'cosine', seed=SEED, quiet=True)
         m.to(memory_format=torch.contiguous_format)
         check_deployed(m, bits_conv, bits_fc)
@@ -73,7 +73,7 @@ def run_point(base, dls, ft_dls, model, scheme, bits_conv, bits_fc, frac='auto',
     return row, tab
 
 def pruned_lenet(name, dls, epochs, lr, ft_epochs, bf16):
-    cbs = [CPUBF16()] if bf16 and use_bf16('auto') else []
+    cbs = train_callbacks({'bf16': 'auto'}, {}, None) if bf16 else []
     m = create_model(name); t = time.time()
     fit(make_learner(m, dls, cbs=cbs), epochs, lr, seed=SEED, quiet=True); m.to(memory_format=torch.contiguous_format)
     dense = accuracy(m, dls.valid)
@@ -122,7 +122,7 @@ def pruned_vgg7():
     rows = [dict(model='vgg7', scheme='float32', label='dense', bits_conv=32, bits_fc=32, acc_quantized=accuracy(m, dls.valid))]
     prune_model(m, 0.5, overrides={'classifier.*': 0.9})
     p0 = accuracy(m, dls.valid)
-    fit(make_learner(m, dls, cbs=[CPUBF16()] if use_bf16('auto') else []), 2, 1e-3, 'cosine', seed=SEED, quiet=True); m.to(memory_format=torch.contiguous_format)
+    fit(make_learner(m, dls, cbs=train_callbacks({'bf16': 'auto'}, {}, None)), 2, 1e-3, 'cosine', seed=SEED, quiet=True); m.to(memory_format=torch.contiguous_format)
     rows.append(dict(model='vgg7', scheme='float32', label='pruned (conv 50%, fc 90% removed)', bits_conv=32, bits_fc=32, acc_quantized=p0,
                      acc_finetuned=accuracy(m, dls.valid), ft_epochs=2, seconds=round(time.time() - t, 1)))
     print(rows, flush=True)
@@ -131,7 +131,7 @@ def pruned_vgg7():
 def vgg7():
     m, dls, rows = pruned_vgg7()
     c = copy.deepcopy(m); t = time.time()  # control: the float model fine-tuned like the quantized ones (what the extra epoch alone gives)
-    fit(make_learner(c, dls, cbs=[CPUBF16()] if use_bf16('auto') else []), 1, 1e-4, 'cosine', seed=SEED, quiet=True); c.to(memory_format=torch.contiguous_format)
+    fit(make_learner(c, dls, cbs=train_callbacks({'bf16': 'auto'}, {}, None)), 1, 1e-4, 'cosine', seed=SEED, quiet=True); c.to(memory_format=torch.contiguous_format)
     rows.append(dict(model='vgg7', scheme='float32', label='pruned, +1 epoch (control)', bits_conv=32, bits_fc=32, acc_quantized=rows[-1]['acc_finetuned'],
                      acc_finetuned=accuracy(c, dls.valid), ft_epochs=1, seconds=round(time.time() - t, 1)))
     layers = []

@@ -235,7 +235,7 @@ def run_origin_report(report:str, seeds, data_path=None, results=RESULTS, repeat
             print(f"=== {name} seed {s}: {time.time() - t:.0f} s", flush=True)
             df = _merge(old_rows, pd.DataFrame(rows)); res.mkdir(parents=True, exist_ok=True); df.to_csv(res/f'{report}.csv', index=False)
             _merge(old_layers, pd.DataFrame(lrows)).to_csv(res/f'{report}_layers.csv', index=False)
-            (Path(results)/f'{report}_meta.json').write_text(json.dumps({'machine': machine_info(), 'commands': cmds, 'data': rep['data']}, indent=1, default=str))
+            (res/f'{report}_meta.json').write_text(json.dumps({'machine': machine_info(), 'commands': cmds, 'data': rep['data']}, indent=1, default=str))
     return df
 
 # ---- report 5: training from scratch with gradual pruning vs pruning a trained model ----

@@ -15,7 +15,7 @@ import pandas as pd, torch
 from deepcomp.core import env_info, set_seed
 from deepcomp.data import get_dls
 from deepcomp.models import create_model
-from deepcomp.train import make_learner, fit, CPUBF16, use_bf16
+from deepcomp.train import make_learner, fit, train_callbacks
 from deepcomp.metrics import accuracy
 from deepcomp.prune.core import prune_model
 
@@ -48,7 +48,7 @@ def run(task, out, seed=42, limit=None, smoke=False, start=0):
     dls = get_dls(st['dataset'], bs=st['bs'], n_train=st['n_train'], n_test=st['n_test'], seed=seed)
     c, h, _ = dls.info['shape']
     new = lambda: create_model(st['model'], in_channels=c, img_size=h, **st['model_kw'])
-    cbs = (lambda: [CPUBF16()]) if st['bf16'] and use_bf16('auto') else (lambda: [])  # bf16 where the CPU has it natively
+    cbs = lambda: train_callbacks({'bf16': 'auto' if st['bf16'] else False}, {}, None)  # bf16 where the CPU has it natively
     set_seed(seed); base = new(); t = time.time()
     cache = Path('models')/f"weight_pruning_{task}{'_smoke' if smoke else ''}_seed{seed}.pth"  # the dense baseline, reused
     if cache.exists(): base.load_state_dict(torch.load(cache, weights_only=True))

@@ -258,10 +258,9 @@ def file_budget(cfg, # a pipeline config (file or dict) with `[passes.prune.weig
                 holdout:int=2000, # training images to validate on instead of the test set
                 data_path=None, quiet:bool=True)->pd.DataFrame:
     "The compressed file of `cfg` at each allocated total sparsity, with no training at all"
-    rows = []
+    rows, base = [], _no_training(read_pipeline_config(cfg, [f'baseline={baseline}', f'data.holdout={holdout}']))
     for total in totals:
-        over = allocate(sens, total)
-        c = _no_training(read_pipeline_config(cfg, [f'baseline={baseline}', f'data.holdout={holdout}']))
+        over, c = allocate(sens, total), copy.deepcopy(base)
         c['passes']['prune']['weight']['overrides'] = {k: round(float(v), 6) for k, v in over.items()}
         h = compress(c, Path(out)/f'total_{total:g}', data_path=data_path, quiet=quiet)['headline']
         rows.append(dict(target=total, total_sparsity=over.attrs['total'], tolerance=over.attrs['tolerance'],
