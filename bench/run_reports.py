@@ -6,6 +6,8 @@ Every table of a report notebook is built from the files this script writes; not
     python bench/run_reports.py deep_compression --models lenet300 lenet5 --seeds 0 1 2   # report 1
     python bench/run_reports.py vgg7_cifar10 --seeds 0                                    # report 2, then its repeats:
     python bench/run_reports.py vgg7_cifar10 --only vgg7_cifar10_sensitivity --seeds 0 --repeat-seeds 1
+    python bench/run_reports.py vgg7_cifar10_w8 --only vgg7_cifar10_w8_origin --seeds 0   # report 2 at width 1/8 (AVX2 CPUs),
+    python bench/run_reports.py vgg7_cifar10_w8 --only vgg7_cifar10_w8_budget --seeds 0 --repeat-seeds 1 2   # on its baseline
     python bench/run_reports.py resnet18_cmnist --seeds 0                                 # report 3
     python bench/run_reports.py from_scratch --seeds 0 1 2                                # report 5 (runs lenet300_oneshot.toml too)
     python bench/run_reports.py collect                                                   # rebuild the report-1 CSVs from runs/
@@ -200,10 +202,11 @@ def origin_plot(df:pd.DataFrame, published:dict|None=None, ax=None):
     ax.set(yscale='log', ylabel='bytes'); ax.legend(fontsize=8, title='run: accuracy', title_fontsize=8)
     return ax
 
-REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc'], 'vgg7_cifar10': ['vgg7_cifar10_origin', 'vgg7_cifar10_dc', 'vgg7_cifar10_sensitivity']}  # report -> configs/reports/<name>.toml
+REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc'], 'vgg7_cifar10': ['vgg7_cifar10_origin', 'vgg7_cifar10_dc', 'vgg7_cifar10_sensitivity'],
+               'vgg7_cifar10_w8': ['vgg7_cifar10_w8_origin', 'vgg7_cifar10_w8_budget']}  # report -> configs/reports/<name>.toml
 
 SHARED_BASELINE = ('model', 'model_args', 'dataset', 'data', 'batch_size', 'train')  # config keys that define the dense baseline
-SHARE_BASELINE = {'vgg7_cifar10'}  # reports whose later configs reuse the first config's dense baseline (when those keys agree)
+SHARE_BASELINE = {'vgg7_cifar10', 'vgg7_cifar10_w8'}  # reports whose later configs reuse the first config's dense baseline (when those keys agree)
 
 def _merge(old:pd.DataFrame, new:pd.DataFrame, keys=('config', 'seed'))->pd.DataFrame:
     "Rows of `old` whose `keys` are not in `new`, then `new`"
