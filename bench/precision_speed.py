@@ -2,6 +2,7 @@
 
     export DEEPCOMP_DATA=/work/shared/data
     python bench/precision_speed.py configs/reports/vgg7_cifar10_origin.toml --images 512 --threads 1 2
+    python bench/precision_speed.py configs/reports/vgg7_cifar10_w8_origin.toml --images 1024 --threads 1
 
 Times one epoch (forward, backward, Adam; batch size of the config, augmentation on) of `--images` training images
 for float32, float32 with channels-last memory (`deepcomp.train.ChannelsLast`) and bfloat16 autocast with channels-last
@@ -16,8 +17,9 @@ from deepcomp.train import read_config, dls_from_config, model_from_config, make
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
 p.add_argument('config'); p.add_argument('--images', type=int, default=512); p.add_argument('--threads', type=int, nargs='+', default=[1])
+p.add_argument('--set', dest='overrides', action='append', default=[], metavar='KEY=VALUE', help='config override, e.g. model_args.width=0.125')
 a = p.parse_args()
-cfg = read_config(a.config, [f'data.n_train={a.images}', 'data.n_test=128'])  # the timed epoch is almost all training
+cfg = read_config(a.config, [*a.overrides, f'data.n_train={a.images}', 'data.n_test=128'])  # the timed epoch is almost all training
 dls = dls_from_config(cfg, verbose=False)
 print(f"{platform.processor() or platform.machine()}, torch {torch.__version__}, native bf16: {cpu_bf16()}, "
       f"capability {torch.backends.cpu.get_cpu_capability()}; {cfg['model']} {cfg.get('model_args', {})}, batch {cfg['batch_size']}, {a.images} images")
