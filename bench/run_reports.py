@@ -8,6 +8,7 @@ Every table of a report notebook is built from the files this script writes; not
     python bench/run_reports.py vgg7_cifar10 --only vgg7_cifar10_sensitivity --seeds 0 --repeat-seeds 1
     python bench/run_reports.py vgg7_cifar10_w8 --only vgg7_cifar10_w8_origin --seeds 0   # report 2 at width 1/8 (AVX2 CPUs),
     python bench/run_reports.py vgg7_cifar10_w8 --only vgg7_cifar10_w8_budget --seeds 0 --repeat-seeds 1 2   # on its baseline
+    python bench/run_reports.py vgg7_cifar10_e15 --seeds 0   # report 2 at width 1/4 with an 15-epoch baseline (AVX2 CPUs, 2 threads)
     python bench/run_reports.py resnet18_cmnist --seeds 0                                 # report 3
     python bench/run_reports.py from_scratch --seeds 0 1 2                                # report 5 (runs lenet300_oneshot.toml too)
     python bench/run_reports.py collect                                                   # rebuild the report-1 CSVs from runs/
@@ -202,11 +203,42 @@ def origin_plot(df:pd.DataFrame, published:dict|None=None, ax=None):
     ax.set(yscale='log', ylabel='bytes'); ax.legend(fontsize=8, title='run: accuracy', title_fontsize=8)
     return ax
 
+def sensitivity_view(sens:pd.DataFrame, total:float, ax=None):
+    "The per-layer sensitivity curves with the allocation of `total` (circles); prints the common tolerance"
+    import matplotlib.pyplot as plt
+    from deepcomp.prune.schedule import allocate, plot_sensitivity
+    chosen = allocate(sens, total)
+    print(f"common tolerance: {chosen.attrs['tolerance']:.1%} of accuracy per layer; total sparsity {chosen.attrs['total']:.2%}")
+    ax = ax or plt.subplots(figsize=(7, 3.6), dpi=70)[1]
+    plot_sensitivity(sens, chosen, ax=ax)
+    return chosen
+
+def budget_rule(fb:pd.DataFrame, allowance:float, target:float=21.0)->tuple:
+    "The budget configs' rule on a `file_budget` table: the lowest total whose file, enlarged by `allowance`, is `target`x or more; and the table with that column"
+    col = f'ratio / {allowance}'; fb = fb.drop(columns='overrides', errors='ignore').assign(**{col: fb.ratio/allowance})
+    ok = fb.loc[fb[col] >= target, 'target']
+    return (ok.min() if len(ok) else None), fb.style.hide(axis='index').format(
+        {'target': '{:.2f}', 'total_sparsity': '{:.2%}', 'tolerance': '{:.1%}', 'file_bytes': '{:,}', 'ratio': '{:.1f}x', col: '{:.1f}x'})
+
+def target_view(df:pd.DataFrame, config:str):
+    "Per seed of `config`: deployed accuracy, points below the dense baseline, file bytes and ratio (printed: mean and spread)"
+    t = df[df.config == config].assign(points_below=lambda d: 100*(d.acc_dense - d.acc_file))
+    t = t[['seed', 'acc_dense', 'acc_file', 'points_below', 'size_huffman', 'ratio_file', 'compression_seconds']]
+    sd = f", standard deviation {t.points_below.std():.2f}" if len(t) > 1 else ''
+    print(f"points below the dense baseline: mean {t.points_below.mean():.2f}{sd}; smallest ratio {t.ratio_file.min():.1f}x")
+    return t.style.hide(axis='index').format({'acc_dense': '{:.2%}', 'acc_file': '{:.2%}', 'points_below': '{:.2f}', 'size_huffman': '{:,}', 'ratio_file': '{:.1f}x', 'compression_seconds': '{:.0f}'})
+
+def kept_view(ly:pd.DataFrame, config:str, seed:int=0):
+    "Weights kept per pruned tensor of one run, and their bytes in the file"
+    ly = ly[(ly.config == config) & (ly.seed == seed)].assign(density=lambda d: d.nonzeros/d.params, layer=lambda d: d.tensor.str.removesuffix('.weight'))
+    return ly.set_index('layer')[['params', 'nonzeros', 'density', 'file']].style.format({'density': '{:.1%}', 'params': '{:,}', 'nonzeros': '{:,}', 'file': '{:,}'})
+
 REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc'], 'vgg7_cifar10': ['vgg7_cifar10_origin', 'vgg7_cifar10_dc', 'vgg7_cifar10_sensitivity'],
-               'vgg7_cifar10_w8': ['vgg7_cifar10_w8_origin', 'vgg7_cifar10_w8_budget']}  # report -> configs/reports/<name>.toml
+               'vgg7_cifar10_w8': ['vgg7_cifar10_w8_origin', 'vgg7_cifar10_w8_budget'],
+               'vgg7_cifar10_e15': ['vgg7_cifar10_e15_origin', 'vgg7_cifar10_e15_budget']}  # report -> configs/reports/<name>.toml
 
 SHARED_BASELINE = ('model', 'model_args', 'dataset', 'data', 'batch_size', 'train')  # config keys that define the dense baseline
-SHARE_BASELINE = {'vgg7_cifar10', 'vgg7_cifar10_w8'}  # reports whose later configs reuse the first config's dense baseline (when those keys agree)
+SHARE_BASELINE = {'vgg7_cifar10', 'vgg7_cifar10_w8', 'vgg7_cifar10_e15'}  # reports whose later configs reuse the first config's dense baseline (when those keys agree)
 
 def _merge(old:pd.DataFrame, new:pd.DataFrame, keys=('config', 'seed'))->pd.DataFrame:
     "Rows of `old` whose `keys` are not in `new`, then `new`"
