@@ -8,7 +8,7 @@ Every table of a report notebook is built from the files this script writes; not
     python bench/run_reports.py vgg7_cifar10 --only vgg7_cifar10_sensitivity --seeds 0 --repeat-seeds 1
     python bench/run_reports.py vgg7_cifar10_w8 --only vgg7_cifar10_w8_origin --seeds 0   # report 2 at width 1/8 (AVX2 CPUs),
     python bench/run_reports.py vgg7_cifar10_w8 --only vgg7_cifar10_w8_budget --seeds 0 --repeat-seeds 1 2   # on its baseline
-    python bench/run_reports.py vgg7_cifar10_e15 --seeds 0   # report 2 at width 1/4 with an 15-epoch baseline (AVX2 CPUs, 2 threads)
+    python bench/run_reports.py vgg7_cifar10_e12 --seeds 0   # report 2 at width 1/4 with a 12-epoch baseline (AVX2 CPUs, 2 threads)
     python bench/run_reports.py resnet18_cmnist --seeds 0                                 # report 3
     python bench/run_reports.py from_scratch --seeds 0 1 2                                # report 5 (runs lenet300_oneshot.toml too)
     python bench/run_reports.py collect                                                   # rebuild the report-1 CSVs from runs/
@@ -235,10 +235,10 @@ def kept_view(ly:pd.DataFrame, config:str, seed:int=0):
 
 REPORT_RUNS = {'resnet18_cmnist': ['resnet18_cmnist_origin', 'resnet18_cmnist_dc'], 'vgg7_cifar10': ['vgg7_cifar10_origin', 'vgg7_cifar10_dc', 'vgg7_cifar10_sensitivity'],
                'vgg7_cifar10_w8': ['vgg7_cifar10_w8_origin', 'vgg7_cifar10_w8_budget'],
-               'vgg7_cifar10_e15': ['vgg7_cifar10_e15_origin', 'vgg7_cifar10_e15_budget']}  # report -> configs/reports/<name>.toml
+               'vgg7_cifar10_e12': ['vgg7_cifar10_e12_origin', 'vgg7_cifar10_e12_budget']}  # report -> configs/reports/<name>.toml
 
 SHARED_BASELINE = ('model', 'model_args', 'dataset', 'data', 'batch_size', 'train')  # config keys that define the dense baseline
-SHARE_BASELINE = {'vgg7_cifar10', 'vgg7_cifar10_w8', 'vgg7_cifar10_e15'}  # reports whose later configs reuse the first config's dense baseline (when those keys agree)
+SHARE_BASELINE = {'vgg7_cifar10', 'vgg7_cifar10_w8', 'vgg7_cifar10_e12'}  # reports whose later configs reuse the first config's dense baseline (when those keys agree)
 
 def _merge(old:pd.DataFrame, new:pd.DataFrame, keys=('config', 'seed'))->pd.DataFrame:
     "Rows of `old` whose `keys` are not in `new`, then `new`"
