@@ -203,6 +203,13 @@ def origin_plot(df:pd.DataFrame, published:dict|None=None, ax=None):
     ax.set(yscale='log', ylabel='bytes'); ax.legend(fontsize=8, title='run: accuracy', title_fontsize=8)
     return ax
 
+def runs_view(report:str, keys=('cpu', 'cpu_count', 'native_bf16', 'torch', 'fastai'), results=RESULTS)->pd.DataFrame:
+    "Print the machine and the commands of a report's runs (from its meta file); return its rows"
+    meta = json.loads((Path(results)/f'{report}_meta.json').read_text())
+    print('runs made on:', {k: meta['machine'][k] for k in keys})
+    for k, c in meta['commands'].items(): print(f"{k}: {c}")
+    return pd.read_csv(Path(results)/f'{report}.csv')
+
 def sensitivity_view(sens:pd.DataFrame, total:float, ax=None):
     "The per-layer sensitivity curves with the allocation of `total` (circles); prints the common tolerance"
     import matplotlib.pyplot as plt
