@@ -4,30 +4,53 @@
 
 # %% ../nbs/90_cli.ipynb #85134d40
 from __future__ import annotations
-import argparse, importlib, sys, json
+import argparse, importlib, sys, warnings
+from . import __version__
 from .core import COMMANDS, add_config_args
 
 # %% auto #0
-__all__ = ['CLI_MODULES', 'USER_ERRORS', 'build_parser', 'main', 'train_command']
+__all__ = ['BUILTIN_COMMANDS', 'USER_ERRORS', 'command_help', 'quiet_warnings', 'build_parser', 'main', 'train_command']
 
-# %% ../nbs/90_cli.ipynb #05b07496
-CLI_MODULES = ['deepcomp.train', 'deepcomp.pipeline', 'deepcomp.coding.file']
+# %% ../nbs/90_cli.ipynb #d3a82bcd
+BUILTIN_COMMANDS = {  # name: (module registering it in `COMMANDS`, one-line help: the first line of its docstring)
+    'compress': ('deepcomp.pipeline', 'Run the prune/quantize/train/Huffman passes of a config'),
+    'evaluate': ('deepcomp.pipeline', 'Rebuild a model from a compressed file and print its test accuracy'),
+    'inspect': ('deepcomp.coding.file', 'Print the per-tensor size table of a compressed model file'),
+    'train': ('deepcomp.cli', 'Train a dense baseline from a TOML config'),
+}
 
-def build_parser()->argparse.ArgumentParser:
-    "The `deepcomp` argument parser with every registered subcommand"
-    for m in CLI_MODULES: importlib.import_module(m)
+def _first_line(f)->str: return (f.__doc__ or '').strip().split('\n')[0]
+
+def command_help()->dict:
+    "One-line help of every command by name: deepcomp's own (nothing imported) and those registered in `COMMANDS`"
+    return dict(sorted({**{n: h for n, (_, h) in BUILTIN_COMMANDS.items()}, **{n: _first_line(f) for n, f in COMMANDS.items()}}.items()))
+
+# %% ../nbs/90_cli.ipynb #5e996c80
+def quiet_warnings():
+    "Ignore torch's `torch.jit.script` deprecation `FutureWarning` (raised when fastai is imported), nothing else"
+    warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is (deprecated|not supported)', category=FutureWarning, module=r'torch\.jit\b')
+
+# %% ../nbs/90_cli.ipynb #f6132917
+def build_parser(command:str|None=None, # the chosen command: its module is imported and its options built
+                )->argparse.ArgumentParser:
+    "The `deepcomp` argument parser: every command listed, the chosen one complete"
+    if command in BUILTIN_COMMANDS and command not in COMMANDS: importlib.import_module(BUILTIN_COMMANDS[command][0])
     p = argparse.ArgumentParser(prog='deepcomp', description='Prune, quantize and Huffman-code PyTorch models, measured in bytes on disk.')
+    p.add_argument('--version', action='version', version=f'deepcomp {__version__}')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    for name, add in sorted(COMMANDS.items()):
-        sp = sub.add_parser(name, help=(add.__doc__ or '').strip().split('\n')[0])
-        sp.set_defaults(_run=add(sp))
+    for name, h in command_help().items():
+        sp = sub.add_parser(name, help=h, description=h)
+        if name == command: sp.set_defaults(_run=COMMANDS[name](sp))
     return p
 
 USER_ERRORS = (FileNotFoundError, ValueError, KeyError, PermissionError)
 
-def main(argv:list[str]|None=None)->int:
+def main(argv:list[str]|None=None, # the arguments (default: the command line's)
+        )->int:
     "Entry point of the `deepcomp` console script"
-    args = build_parser().parse_args(argv)
+    quiet_warnings()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(next((a for a in argv if not a.startswith('-')), None)).parse_args(argv)
     try: return args._run(args) or 0
     except USER_ERRORS as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)

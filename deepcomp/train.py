@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, sys, time, warnings
 from fastcore.imports import IN_NOTEBOOK
+from fastai.imports import noop  # the `noop` of `Learner.no_logging`
 from pathlib import Path
 import torch
 from torch import nn
@@ -24,9 +25,9 @@ from .metrics import accuracy, layer_stats
 from .mask import MaskCallback, load_masked_state
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SCHEDULES', 'TRAIN_SCHEMA', 'CONFIG_SCHEMA', 'make_learner', 'fit', 'save_state', 'load_state',
-           'ChannelsLast', 'CPUBF16', 'cpu_bf16', 'use_bf16', 'Distill', 'read_config', 'dls_from_config',
-           'model_from_config', 'train_callbacks', 'train_from_config']
+__all__ = ['OPTIMIZERS', 'SCHEDULES', 'TRAIN_SCHEMA', 'CONFIG_SCHEMA', 'make_learner', 'EpochTable', 'show_bar', 'fit',
+           'save_state', 'load_state', 'ChannelsLast', 'CPUBF16', 'cpu_bf16', 'use_bf16', 'Distill', 'read_config',
+           'dls_from_config', 'model_from_config', 'train_callbacks', 'train_from_config']
 
 # %% ../nbs/05_train.ipynb #eddf242f
 OPTIMIZERS = Registry('optimizer')
@@ -40,20 +41,54 @@ SCHEDULES['cosine'] = lambda learn, n, lr: learn.fit_flat_cos(n, lr, pct_start=0
 SCHEDULES['constant'] = lambda learn, n, lr: learn.fit(n, lr)
 
 # %% ../nbs/05_train.ipynb #59f78d40
-def make_learner(model:nn.Module, dls, optimizer:str='adam', weight_decay:float=0.0, cbs=None, **kwargs)->Learner:
+def make_learner(model:nn.Module, # the model to train
+                 dls, # fastai `DataLoaders`
+                 optimizer:str='adam', # a name in `OPTIMIZERS`
+                 weight_decay:float=0.0, # decoupled weight decay
+                 cbs=None, # more callbacks: one or a list
+                 **kwargs, # passed to `Learner`
+                )->Learner:
     "A fastai `Learner` for classification, with the named optimizer; masks (if any) are kept by `MaskCallback`"
     cbs = [MaskCallback()] + (list(cbs) if isinstance(cbs, (list, tuple)) else [cbs] if cbs is not None else [])
     return Learner(dls, model, loss_func=CrossEntropyLossFlat(), opt_func=OPTIMIZERS[optimizer], wd=weight_decay,
                    metrics=fai_accuracy, cbs=cbs, **kwargs)
 
-def fit(learn:Learner, epochs:int, lr:float=1e-3, schedule:str='one_cycle', seed:int|None=None, quiet:bool=False)->Learner:
-    "Train `learn` for `epochs` with a named schedule, optionally seeded; a progress bar on terminals, the epoch table in logs, nothing if `quiet`"
+# %% ../nbs/05_train.ipynb #3eb91f02
+class EpochTable(Callback):
+    "Print one aligned line per epoch under a header (losses and metrics to 4 decimals), for logs and pipes"
+    order = 60  # after `Recorder`, which names the columns
+    def before_fit(self):
+        self.old = self.learn.logger
+        if self.old is noop: return  # `no_logging`
+        names = [n.replace('_', ' ') for n in self.recorder.metric_names]
+        self.widths = [len(names[0])] + [max(len(n), 7) for n in names[1:]]
+        self.learn.logger = self._write; self._write(names)
+    def _write(self, log):
+        cells = [f'{v:.4f}' if isinstance(v, float) else str(v) for v in log]
+        print('  '.join(c.rjust(w) for c, w in zip(cells, self.widths)), flush=True)
+    def after_fit(self): self.learn.logger = self.old
+
+def show_bar(stream=None, # default: `sys.stdout`
+            )->bool:
+    "Is `stream` a terminal or a notebook's output (where fastai's progress bar belongs) rather than a log or a pipe?"
+    stream = sys.stdout if stream is None else stream
+    return bool(getattr(stream, 'isatty', lambda: False)()) or (IN_NOTEBOOK and type(stream).__module__.startswith('ipykernel'))
+
+# %% ../nbs/05_train.ipynb #5c1022c5
+def fit(learn:Learner, # a learner, e.g. from `make_learner`
+        epochs:int, # epochs to train (0: none)
+        lr:float=1e-3, # peak learning rate
+        schedule:str='one_cycle', # a name in `SCHEDULES`
+        seed:int|None=None, # seed everything first
+        quiet:bool=False, # print nothing
+       )->Learner:
+    "Train `learn` for `epochs` with a named schedule, optionally seeded; a progress bar on terminals, `EpochTable` in logs, nothing if `quiet`"
     if seed is not None: set_seed(seed)
     if epochs <= 0: return learn
     if quiet:
         with learn.no_bar(), learn.no_logging(): SCHEDULES[schedule](learn, epochs, lr)
-    elif not sys.stdout.isatty() and not IN_NOTEBOOK:  # logs and pipes get the epoch table, not a redrawn bar
-        with learn.no_bar(): SCHEDULES[schedule](learn, epochs, lr)
+    elif not show_bar():
+        with learn.no_bar(), learn.added_cbs(EpochTable()): SCHEDULES[schedule](learn, epochs, lr)
     else: SCHEDULES[schedule](learn, epochs, lr)
     return learn
 
