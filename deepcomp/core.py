@@ -6,26 +6,38 @@
 from __future__ import annotations
 import os, platform, tomllib, copy, difflib, argparse
 from pathlib import Path
-import torch
-from fastcore.basics import patch
-from fastai.torch_core import set_seed
 
 # %% auto #0
 __all__ = ['COMMANDS', 'STATE_PREPARERS', 'STATE_MODULES', 'Registry', 'add_config_args', 'prepare_state', 'set_threads',
-           'parse_value', 'set_dotted', 'get_dotted', 'load_config', 'check_config', 'env_info']
+           'parse_value', 'set_dotted', 'get_dotted', 'load_config', 'OneOf', 'check_config', 'env_info']
 
 # %% ../nbs/00_core.ipynb #238992d1
 class Registry(dict):
-    "A named collection of objects that fails clearly on unknown names"
-    def __init__(self, kind:str): super().__init__(); self.kind = kind  # what is registered, used in errors
-    def register(self, name:str=None):
-        "Decorator registering `f` under `name` (default: its own name)"
-        def _inner(f): self[name or f.__name__] = f; return f
+    "Named members of one kind, each registered in one call and looked up with a clear error"
+    def __init__(self,
+                 kind:str, # what is registered, used in errors: 'criterion', 'codec', ...
+                 protocol:str='', # what a member must provide, written down
+                ):
+        super().__init__(); self.kind, self.protocol = kind, protocol
+    def register(self,
+                 name:str|None=None, # the name configs use (default: the object's own `__name__`)
+                 replace:bool=False, # allow replacing a different member of the same name
+                 **attrs): # set on the object before it is registered, e.g. `p=2`, `needs=('grads',)`
+        "Decorator registering an object under `name`"
+        def _inner(f):
+            n = name or f.__name__
+            old = self.get(n)
+            if old is not None and old is not f and not replace and _qualname(old) != _qualname(f):
+                raise ValueError(f"A {self.kind} named {n!r} is already registered ({_qualname(old)}); pass replace=True to replace it")
+            for k, v in attrs.items(): setattr(f, k, v)
+            self[n] = f; return f
         return _inner
     def __missing__(self, name):
         close = difflib.get_close_matches(str(name), list(self), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise KeyError(f"Unknown {self.kind} {name!r}.{hint} Choose one of: {', '.join(sorted(self))}")
+
+def _qualname(f): return getattr(f, '__qualname__', type(f).__name__)  # the same definition run twice (a notebook and its module) matches
 
 # %% ../nbs/00_core.ipynb #7a0782d6
 COMMANDS = Registry('command')
@@ -56,6 +68,7 @@ def prepare_state(model, state:dict):
 def set_threads(n:int|None=None # threads for torch; default `DEEPCOMP_THREADS` or all cores
                )->int:
     "Set torch's intra-op thread count and return it"
+    import torch
     n = n or int(os.environ.get('DEEPCOMP_THREADS', 0)) or os.cpu_count() or 1
     torch.set_num_threads(n)
     return n
@@ -96,6 +109,14 @@ def load_config(cfg:str|Path|dict, # a TOML file or an already-parsed dict
         set_dotted(cfg, k.strip(), parse_value(v.strip()))
     return cfg
 
+# %% ../nbs/00_core.ipynb #b2bc8486
+class OneOf:
+    "A schema leaf allowing the names in `sources` (registries, dicts, lists), read each time a config is checked"
+    def __init__(self, *sources): self.sources = sources
+    def values(self)->list: return list(dict.fromkeys(v for s in self.sources for v in s))
+    def __contains__(self, v): return any(v == x and type(v) is type(x) for x in self.values())
+    def __repr__(self): return f"OneOf({self.values()})"
+
 # %% ../nbs/00_core.ipynb #ce703ed2
 def check_config(cfg:dict, schema:dict, prefix:str='')->dict:
     "Raise a `ValueError` naming the key if `cfg` has unknown keys or wrong value types"
@@ -108,8 +129,8 @@ def check_config(cfg:dict, schema:dict, prefix:str='')->dict:
         if isinstance(s, dict):
             if not isinstance(v, dict): raise ValueError(f"Config key {name!r} must be a section")
             check_config(v, s, name + '.')
-        elif isinstance(s, list):
-            if v not in s: raise ValueError(f"Config key {name!r} is {v!r}; expected one of {s}")
+        elif isinstance(s, (list, OneOf)):
+            if v not in s: raise ValueError(f"Config key {name!r} is {v!r}; expected one of {s.values() if isinstance(s, OneOf) else s}")
         elif not isinstance(v, s) or (isinstance(v, bool) and s in (int, float, (int, float))):
             raise ValueError(f"Config key {name!r} has the wrong type: {v!r}")
     return cfg
@@ -117,7 +138,7 @@ def check_config(cfg:dict, schema:dict, prefix:str='')->dict:
 # %% ../nbs/00_core.ipynb #0221ed72
 def env_info()->dict:
     "Hardware and library versions of this run"
-    import fastai, numpy, torchvision
+    import fastai, numpy, torch, torchvision
     return {'python': platform.python_version(), 'torch': torch.__version__, 'torchvision': torchvision.__version__,
             'fastai': fastai.__version__, 'numpy': numpy.__version__, 'machine': platform.machine(),
             'processor': platform.processor() or platform.machine(), 'cpu_count': os.cpu_count(),

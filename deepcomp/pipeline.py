@@ -4,7 +4,7 @@
 
 # %% ../nbs/50_pipeline.ipynb #c9b7759e
 from __future__ import annotations
-import copy, json, os, re, time
+import copy, json, os, shutil, time
 from pathlib import Path
 import pandas as pd, torch
 from torch import nn
@@ -13,30 +13,38 @@ from .core import Registry, COMMANDS, add_config_args, load_config, check_config
 from .metrics import layer_stats, accuracy
 from .train import (CONFIG_SCHEMA, TRAIN_SCHEMA, make_learner, fit, save_state, load_state, dls_from_config,
                             model_from_config, train_callbacks)
-from .prune.core import WEIGHT_SCHEMA, prune_from_config
+from .prune.config import weight_schema, prune_from_config
 from .prune.schedule import allocate
 from .prune.activation import ACTIVATION_SCHEMA, prune_activations_from_config, effective_flops
 from .quant.core import QUANT_SCHEMA, quantize_from_config, quantize_model, quant_info, remove_quant, QuantCallback
 from .coding.file import save_compressed, load_compressed, read_manifest
 
 # %% auto #0
-__all__ = ['PASS_KINDS', 'HUFFMAN_SCHEMA', 'PASS_SCHEMAS', 'PIPELINE_SCHEMA', 'PASSES', 'DEEP_COMPRESSION', 'pass_kind',
-           'read_pipeline_config', 'plan', 'check_plan', 'measure', 'baseline_pass', 'train_pass', 'prune_pass',
-           'quantize_pass', 'deployable', 'huffman_pass', 'summary', 'compress', 'print_summary', 'tiny_config',
-           'file_budget', 'compress_command', 'evaluate_file', 'evaluate_command']
+__all__ = ['PASSES', 'PIPELINE_SCHEMA', 'HUFFMAN_SCHEMA', 'DEEP_COMPRESSION', 'pass_entry', 'pass_kind', 'read_pipeline_config',
+           'plan', 'check_plan', 'measure', 'baseline_pass', 'train_pass', 'prune_pass', 'quantize_pass', 'deployable',
+           'huffman_pass', 'summary', 'compress', 'print_summary', 'tiny_config', 'file_budget', 'read_run',
+           'forget_passes', 'compress_command', 'evaluate_file', 'evaluate_command']
 
 # %% ../nbs/50_pipeline.ipynb #74158bd9
-PASS_KINDS = ('prune', 'quantize', 'train', 'retrain', 'huffman')
-HUFFMAN_SCHEMA = {'is_huffman': bool, 'index_bits': (int, dict, str), 'file_name': str}
-PASS_SCHEMAS = {'prune': {'weight': WEIGHT_SCHEMA, 'activation': ACTIVATION_SCHEMA}, 'quantize': QUANT_SCHEMA,
-                'train': {**TRAIN_SCHEMA, 'training': TRAIN_SCHEMA}, 'huffman': HUFFMAN_SCHEMA}
+PASSES = Registry('pass kind', protocol="""f(model, section, ctx) -> info: change `model` in place and return a JSON-serialisable
+dict saved in the pass's pass.json (DataFrames as records). `ctx` holds `cfg` (the whole config), `dls`, `dir` (this
+pass's output folder), `seed`, `quiet`, `baseline` (the dense checkpoint's path) and `model`: set `ctx['model']` to
+measure another model than the one kept (the Huffman pass measures the model loaded from its file). Attributes:
+`schema` (a dict, or a function returning one, that the section is checked against), `check(name, section, model,
+dls, state)` (optional: a dry run before any training, raising ValueError; `state` is a dict shared along the plan),
+`kind` (the name reports group the pass under; default its registry name).""")
 PIPELINE_SCHEMA = {**CONFIG_SCHEMA, 'baseline': str, 'passes': dict}
 
+def pass_entry(name:str)->str:
+    "The registered pass kind of a `[passes.<name>]` section: its name, or the longest kind it starts with before `_`"
+    hits = [k for k in PASSES if k != 'baseline' and (name == k or name.startswith(k + '_'))]
+    if not hits: raise ValueError(f"Unknown pass 'passes.{name}': a pass name is one of {', '.join(k for k in PASSES if k != 'baseline')}, optionally with a suffix such as train_quantized")
+    return max(hits, key=len)
+
 def pass_kind(name:str)->str:
-    "The kind of pass a `[passes.<name>]` section is"
-    m = re.fullmatch(r'(prune|quantize|train|retrain|huffman)(?:_\w+)?', name)
-    if not m: raise ValueError(f"Unknown pass 'passes.{name}': a pass name is one of {', '.join(PASS_KINDS)}, optionally with a suffix such as train_quantized")
-    return 'train' if m[1] == 'retrain' else m[1]
+    "The kind of pass a `[passes.<name>]` section is, as reports group it"
+    k = pass_entry(name)
+    return getattr(PASSES[k], 'kind', k)
 
 # %% ../nbs/50_pipeline.ipynb #661ca8c6
 def read_pipeline_config(cfg, overrides=())->dict:
@@ -46,31 +54,29 @@ def read_pipeline_config(cfg, overrides=())->dict:
         if k not in cfg: raise ValueError(f"Config key {k!r} is missing")
     for name, sec in cfg.get('passes', {}).items():
         if not isinstance(sec, dict): raise ValueError(f"Config key 'passes.{name}' must be a section")
-        check_config(sec, PASS_SCHEMAS[pass_kind(name)], f'passes.{name}.')
+        s = getattr(PASSES[pass_entry(name)], 'schema', {})
+        check_config(sec, s() if callable(s) else s, f'passes.{name}.')
     return cfg
 
 def plan(cfg:dict)->list:
     "The passes to run, in order: `(name, kind, section)`, starting with the baseline"
     return [('baseline', 'baseline', cfg.get('train', {}))] + [(n, pass_kind(n), s) for n, s in cfg.get('passes', {}).items()]
 
+def _pass_function(name:str):
+    return PASSES['baseline'] if name == 'baseline' else PASSES[pass_entry(name)]
+
 # %% ../nbs/50_pipeline.ipynb #4189ea56
 def check_plan(cfg:dict, model:nn.Module, dls)->list:
-    "Check what the schemas cannot, on a copy of `model`; return the plan"
-    steps, quantized = plan(cfg), False
+    "Check what the schemas cannot, with each pass's own `check`, on copies of `model`; return the plan"
+    steps, state = plan(cfg), {}
     if cfg.get('baseline') and not Path(cfg['baseline']).exists(): raise FileNotFoundError(f"Config key 'baseline': no checkpoint at {cfg['baseline']}")
     for name, kind, sec in steps[1:]:
-        if kind == 'prune':
-            if not sec: raise ValueError(f"Section 'passes.{name}' needs a 'weight' or an 'activation' sub-section")
-            m = copy.deepcopy(model)
-            try:
-                if 'weight' in sec: prune_from_config(m, {k: v for k, v in sec['weight'].items() if k not in ('iterations', 'epochs_per_round')}, dls)  # one round: checks, no training
-                if 'activation' in sec: prune_activations_from_config(m, sec['activation'], dls)
-            except (ValueError, KeyError) as e:
-                msg = e.args[0] if e.args else str(e)
-                raise ValueError(msg if 'passes.' in str(msg) else f"passes.{name}: {msg}") from None
-        if kind == 'quantize': quantized = True
-        if kind == 'huffman' and sec.get('is_huffman', True) and not quantized:
-            raise ValueError(f"passes.{name}: Huffman coding needs quantized weights; add a [passes.quantize] section before [passes.{name}]")
+        check = getattr(_pass_function(name), 'check', None)
+        if check is None: continue
+        try: check(name, sec, model, dls, state)
+        except (ValueError, KeyError) as e:
+            msg = e.args[0] if e.args else str(e)
+            raise ValueError(msg if 'passes.' in str(msg) else f"passes.{name}: {msg}") from None
     return steps
 
 # %% ../nbs/50_pipeline.ipynb #081853df
@@ -85,14 +91,13 @@ def measure(model:nn.Module, dls, n_batches:int=4)->dict:
                 natural_zero_frac=float(ef.natural_zeros), pruned_zero_frac=float(ef.pruned_zeros))
 
 # %% ../nbs/50_pipeline.ipynb #516e5850
-PASSES = Registry('pass')
 def _records(df): return None if df is None else json.loads(df.reset_index().to_json(orient='records'))
 
 def _train_args(sec):
     "A train section's keys, accepting the original work's nested `training` table"
     return {**{k: v for k, v in sec.items() if k != 'training'}, **sec.get('training', {})}
 
-@PASSES.register('baseline')
+@PASSES.register('baseline', kind='baseline')
 def baseline_pass(model, sec, ctx):
     "Load the `baseline` checkpoint, or train the dense model from scratch as `[train]` says"
     if ctx['cfg'].get('baseline'): load_state(model, ctx['cfg']['baseline']); return {'loaded': ctx['cfg']['baseline']}
@@ -104,7 +109,7 @@ def _callbacks(t, ctx):
     if t.get('distill') and not t.get('teacher'): teacher = load_state(model_from_config(ctx['cfg'], ctx['dls']), ctx['baseline'])
     return train_callbacks(t, ctx['cfg'], ctx['dls'], teacher)
 
-@PASSES.register('train')
+@PASSES.register('train', kind='train', schema={**TRAIN_SCHEMA, 'training': TRAIN_SCHEMA})
 def train_pass(model, sec, ctx):
     "Train or fine-tune, keeping masks and quantization"
     t = _train_args(sec)
@@ -115,7 +120,14 @@ def train_pass(model, sec, ctx):
     fit(learn, t.get('max_epochs', 1), lr, t.get('schedule', 'one_cycle'), ctx['seed'], ctx['quiet'])
     return {'epochs': t.get('max_epochs', 1), 'learning_rate': lr, 'history': [[float(v) for v in r] for r in getattr(learn.recorder, 'values', [])]}  # none after 0 epochs
 
-@PASSES.register('prune')
+def _check_prune(name, sec, model, dls, state):
+    "Dry-run the pruning on a copy of the model: one round, no training"
+    if not sec: raise ValueError(f"Section 'passes.{name}' needs a 'weight' or an 'activation' sub-section")
+    m = copy.deepcopy(model)
+    if 'weight' in sec: prune_from_config(m, {k: v for k, v in sec['weight'].items() if k not in ('iterations', 'epochs_per_round')}, dls)
+    if 'activation' in sec: prune_activations_from_config(m, sec['activation'], dls)
+
+@PASSES.register('prune', schema=lambda: {'weight': weight_schema(), 'activation': ACTIVATION_SCHEMA}, check=_check_prune)
 def prune_pass(model, sec, ctx):
     "Prune weights and/or activations"
     info = {}
@@ -129,10 +141,14 @@ def prune_pass(model, sec, ctx):
     info['realised'] = _records((1 - st.weight_nonzeros/st.weight_params).rename('weight_sparsity').to_frame())  # whatever the schedule
     return info
 
-@PASSES.register('quantize')
+def _check_quantize(name, sec, model, dls, state): state['quantized'] = True
+
+@PASSES.register('quantize', schema=QUANT_SCHEMA, check=_check_quantize)
 def quantize_pass(model, sec, ctx):
     "Quantize (fixed point or weight sharing); the model then holds the deployed values"
     return {'layers': _records(quantize_from_config(model, sec)), 'quantized_tensors': sorted(quant_info(model))}
+
+PASSES.register('retrain')(train_pass);  # the original work's name
 
 # %% ../nbs/50_pipeline.ipynb #d206dade
 def deployable(model:nn.Module)->nn.Module:
@@ -144,7 +160,13 @@ def _file_quant_info(model)->dict:
     return {k: {kk: vv for kk, vv in v.items() if kk != 'codebook'} for k, v in quant_info(model).items()}
 
 # %% ../nbs/50_pipeline.ipynb #383bc70f
-@PASSES.register('huffman')
+HUFFMAN_SCHEMA = {'is_huffman': bool, 'index_bits': (int, dict, str), 'file_name': str}
+
+def _check_huffman(name, sec, model, dls, state):
+    if sec.get('is_huffman', True) and not state.get('quantized'):
+        raise ValueError(f"passes.{name}: Huffman coding needs quantized weights; add a [passes.quantize] section before [passes.{name}]")
+
+@PASSES.register('huffman', schema=HUFFMAN_SCHEMA, check=_check_huffman)
 def huffman_pass(model, sec, ctx):
     "Write the compressed file; measure the model loaded back from it"
     if not sec.get('is_huffman', True): return {'skipped': True}
@@ -182,6 +204,18 @@ def summary(report:dict)->pd.DataFrame:
              'file bytes': p['info'].get('file_bytes'), 'seconds': p['seconds']} for p in report['passes']]
     return pd.DataFrame(rows).set_index('pass')
 
+# %% ../nbs/50_pipeline.ipynb #a7f8748d
+def _report(cfg, seed, data, env, passes)->dict:
+    "A run's report: config, seed, data, environment, every pass, and the headline (the last file written)"
+    report = dict(config=cfg, seed=seed, data=data, env=env, passes=passes)
+    files = [p for p in passes if p['info'].get('file_bytes')]
+    if files:
+        f = files[-1]; base = passes[0]['metrics']
+        report['headline'] = dict(file=f['info']['file'], file_bytes=f['info']['file_bytes'], fp32_bytes=base['dense_bytes'],
+                                  ratio=base['dense_bytes']/f['info']['file_bytes'], accuracy=f['metrics']['accuracy'],
+                                  baseline_accuracy=base['accuracy'])
+    return report
+
 # %% ../nbs/50_pipeline.ipynb #1955f756
 def compress(cfg, out, overrides=(), data_path=None, quiet:bool=False)->dict:
     "Run the passes of a pipeline config, saving each one under `out`; return the report"
@@ -201,20 +235,14 @@ def compress(cfg, out, overrides=(), data_path=None, quiet:bool=False)->dict:
         ctx = dict(cfg=cfg, dls=dls, dir=d, seed=seed, quiet=quiet, model=model, baseline=out/f'0_{steps[0][0]}'/'model.pth')
         set_seed(seed + i); t0 = time.time()
         if not quiet: print(f"--- pass {i}: {name} ({kind})")
-        info = PASSES[kind](model, sec, ctx)
+        info = _pass_function(name)(model, sec, ctx)
         measured = ctx['model']
         rec = dict(name=name, kind=kind, dir=d.name, seconds=round(time.time() - t0, 1), metrics=measure(measured, dls), info=info)
         save_state(model, d/'model.pth'); _write_json(d/'pass.json', rec)
         done.append({k: rec[k] for k in ('name', 'kind', 'dir')}); _write_json(out/'progress.json', prog)
         if not quiet: print(f"    accuracy {rec['metrics']['accuracy']:.4f}, weight non-zeros {rec['metrics']['weight_nonzeros']:,}"
                             + (f", file {info['file_bytes']:,} bytes" if 'file_bytes' in info else ''))
-    report = dict(config=cfg, seed=seed, data=dls.info, env=env_info(), passes=[json.loads((out/p['dir']/'pass.json').read_text()) for p in done])
-    files = [p for p in report['passes'] if p['info'].get('file_bytes')]
-    if files:
-        f = files[-1]; base = report['passes'][0]['metrics']
-        report['headline'] = dict(file=f['info']['file'], file_bytes=f['info']['file_bytes'], fp32_bytes=base['dense_bytes'],
-                                  ratio=base['dense_bytes']/f['info']['file_bytes'], accuracy=f['metrics']['accuracy'],
-                                  baseline_accuracy=base['accuracy'])
+    report = _report(cfg, seed, dls.info, env_info(), [json.loads((out/p['dir']/'pass.json').read_text()) for p in done])
     _write_json(out/'report.json', report)
     if not quiet: print_summary(report)
     return report
@@ -266,6 +294,27 @@ def file_budget(cfg, # a pipeline config (file or dict) with `[passes.prune.weig
         rows.append(dict(target=total, total_sparsity=over.attrs['total'], tolerance=over.attrs['tolerance'],
                          file_bytes=h['file_bytes'], ratio=h['ratio'], overrides=c['passes']['prune']['weight']['overrides']))
     return pd.DataFrame(rows)
+
+# %% ../nbs/50_pipeline.ipynb #9427cc30
+def read_run(out)->dict:
+    "The report of the run in folder `out`, finished or not"
+    out = Path(out)
+    if (out/'report.json').exists(): return json.loads((out/'report.json').read_text())
+    if not (out/'progress.json').exists(): raise FileNotFoundError(f"{out} holds no deepcomp run (no progress.json)")
+    prog = json.loads((out/'progress.json').read_text())
+    cfg = prog['config']
+    return _report(cfg, cfg.get('seed', 42), None, None, [json.loads((out/p['dir']/'pass.json').read_text()) for p in prog['completed']])
+
+def forget_passes(out, n:int=1)->list:
+    "Remove the last `n` finished passes of the run in `out`, so that `compress` runs them again; their names"
+    out = Path(out); prog = json.loads((out/'progress.json').read_text())
+    if not 0 <= n <= len(prog['completed']): raise ValueError(f"{out} has {len(prog['completed'])} finished passes; cannot forget {n}")
+    gone = prog['completed'][len(prog['completed']) - n:]
+    for p in gone: shutil.rmtree(out/p['dir'], ignore_errors=True)
+    prog['completed'] = prog['completed'][:len(prog['completed']) - n]
+    _write_json(out/'progress.json', prog)
+    if (out/'report.json').exists(): (out/'report.json').unlink()
+    return [p['name'] for p in gone]
 
 # %% ../nbs/50_pipeline.ipynb #c9d135c7
 @COMMANDS.register('compress')

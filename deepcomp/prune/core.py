@@ -4,20 +4,20 @@
 
 # %% ../../nbs/10_prune.core.ipynb #fb417275
 from __future__ import annotations
-import math, operator, fnmatch, warnings
+import math, operator, fnmatch, warnings, inspect
 from dataclasses import dataclass
 import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
-from ..core import Registry, check_config
+from ..core import Registry
 from ..mask import set_mask, get_mask
 
 # %% auto #0
-__all__ = ['GRANULARITIES', 'PRUNABLE', 'CRITERIA', 'SCOPES', 'ORIGIN_GRANULARITIES', 'ORIGIN_METHODS', 'ORIGIN_PRESETS',
-           'WEIGHT_SCHEMA', 'ROUND_TRAINING', 'Units', 'block_units', 'element', 'kernel', 'filter_', 'channel_in',
-           'vector', 'block', 'nm', 'trace_channels', 'l1', 'l2', 'random_', 'taylor', 'l1_multi', 'l2_multi',
-           'calibrate', 'lowest', 'select', 'local', 'global_', 'prunable_layers', 'prune_model', 'sparsity_table',
-           'preset', 'prune_from_config', 'valid_combination']
+__all__ = ['GRANULARITIES', 'PRUNABLE', 'CRITERIA', 'CRITERION_INPUTS', 'SCOPES', 'ZOO', 'Units', 'block_units', 'element',
+           'kernel', 'filter_', 'channel_in', 'vector', 'block', 'nm', 'trace_channels', 'l1', 'l2', 'random_',
+           'taylor', 'l1_multi', 'l2_multi', 'weight_saliency', 'lowest', 'select', 'local', 'global_',
+           'prunable_layers', 'granularity_params', 'check_combination', 'valid_combination', 'prune_model',
+           'sparsity_table', 'check_composition']
 
 # %% ../../nbs/10_prune.core.ipynb #d32d9bca
 @dataclass
@@ -44,7 +44,10 @@ def block_units(shape:tuple, # weight shape (out, in, *kernel)
     return Units(ids.expand(shape).contiguous(), stride, sizes.flatten())
 
 # %% ../../nbs/10_prune.core.ipynb #b84181f0
-GRANULARITIES = Registry('granularity')
+GRANULARITIES = Registry('granularity', protocol="""f(shape, **params) -> Units. `shape` is a weight's (out, in, *kernel);
+the keyword parameters (e.g. `block`, `n`, `m`) are the granularity's own settings, read from its signature, and become
+config keys of [passes.prune.weight]. Raise ValueError when a shape cannot take it. Optional attributes: `scopes`, the
+scopes it works with (default: all).""")
 
 @GRANULARITIES.register('element')
 def element(shape, **kw):
@@ -68,7 +71,9 @@ def channel_in(shape, **kw):
     return block_units(shape, (None, 1))
 
 @GRANULARITIES.register('vector')
-def vector(shape, axis:str='row', **kw):
+def vector(shape,
+           axis:str='row', # 'row' (along the last kernel dim) or 'col'
+           **kw):
     "Kernel rows/columns of a convolution; rows/columns of a `Linear`"
     if axis not in ('row', 'col'): raise ValueError(f"vector axis must be 'row' or 'col', got {axis!r}")
     if len(shape) == 2: return block_units(shape, (1, None) if axis == 'row' else (None, 1))
@@ -76,13 +81,18 @@ def vector(shape, axis:str='row', **kw):
     return block_units(shape, (1,)*(len(shape)-1) + (None,) if axis == 'row' else (1,)*(len(shape)-2) + (None, 1))
 
 @GRANULARITIES.register('block')
-def block(shape, block=(4, 4), **kw):
+def block(shape,
+          block=(4, 4), # block extent per leading dim (out, in, ...)
+          **kw):
     "Blocks of `block` (out, in, ...) weights"
     return block_units(shape, tuple(block))
 
 # %% ../../nbs/10_prune.core.ipynb #e86fb4dc
-@GRANULARITIES.register('nm')
-def nm(shape, n:int=2, m:int=4, **kw):
+@GRANULARITIES.register('nm', scopes=('local',))
+def nm(shape,
+       n:int=2, # weights kept in each group
+       m:int=4, # consecutive input channels per group
+       **kw):
     "N:M sparsity along the input dim: of every `m` consecutive input channels at one (out, kernel position), keep `n`"
     if not 0 < n <= m: raise ValueError(f"N:M needs 0 < n <= m, got {n}:{m}")
     if shape[1] % m: raise ValueError(f"N:M needs the input dim ({shape[1]}) to be a multiple of m={m}")
@@ -160,39 +170,42 @@ def trace_channels(model:nn.Module)->dict:
     return res
 
 # %% ../../nbs/10_prune.core.ipynb #f6466a09
-CRITERIA = Registry('criterion')
+CRITERIA = Registry('criterion', protocol="""f(w, units, ctx, name=None, **kw) -> (scores, sizes): one float score per unit
+(higher = more important) and the number of weights each score sums over. `w` is the layer's masked weight (a CPU
+copy), `ctx` holds `gen` (a seeded torch.Generator), `modules`, `graph` (trace_channels), `granularity`, and one entry
+per declared need. Attributes: `p` (how a score grows with unit size: 1 for sums of |w|, 2 for roots of sums of
+squares, 0 for none; the global scope divides by size**(1/p)), `needs` (names in CRITERION_INPUTS, default none),
+`granularities` (the granularities it scores, default all).""")
+CRITERION_INPUTS = Registry('criterion input', protocol="""f(model, dls, n_batches) -> {layer name: tensor}: something a
+criterion needs that its weights alone do not give (e.g. gradients); computed once per prune_model call, only when a
+criterion used there lists its name in `needs`.""")
 
 def _unit_sum(t, units):
     if units.element: return t.flatten().clone()
     return torch.zeros(units.n, dtype=t.dtype).index_add_(0, units.ids.flatten(), t.flatten())
 
-def _crit(name, p=1):
-    def _inner(f): f.p = p; return CRITERIA.register(name)(f)
-    return _inner
-
-@_crit('l1')
+@CRITERIA.register('l1', p=1)
 def l1(w, units, ctx, **kw):
     "Sum of |w| over the unit"
     return _unit_sum(w.abs(), units), units.sizes
 
-@_crit('l2', p=2)
+@CRITERIA.register('l2', p=2)
 def l2(w, units, ctx, **kw):
     "Square root of the sum of w^2 over the unit"
     return _unit_sum(w*w, units).sqrt(), units.sizes
 
-@_crit('random', p=0)
+@CRITERIA.register('random', p=0)
 def random_(w, units, ctx, **kw):
     "Uniform random scores from the seeded generator"
     return torch.rand(units.n, generator=ctx['gen'], dtype=torch.float64).float(), units.sizes
 
-@_crit('taylor')
+@CRITERIA.register('taylor', p=1, needs=('saliency',))
 def taylor(w, units, ctx, name=None, **kw):
     "First-order Taylor: |w x grad| summed over the calibration batches"
-    return _unit_sum(ctx['taylor'][name].cpu(), units), units.sizes
+    return _unit_sum(ctx['saliency'][name].cpu(), units), units.sizes
 
 # %% ../../nbs/10_prune.core.ipynb #b56381b8
 def _multi(w, units, ctx, name=None, p=1, **kw):
-    if not ctx.get('is_filter'): raise ValueError("multi-layer criteria score output channels: use granularity='filter'")
     info, mods, c = ctx['graph'].get(name, {}), ctx['modules'], w.shape[0]
     f = (lambda t: t.abs()) if p == 1 else (lambda t: t*t)
     s, size = f(w).reshape(c, -1).sum(1), units.sizes.clone()
@@ -203,20 +216,25 @@ def _multi(w, units, ctx, name=None, p=1, **kw):
         s, size = s + f(cw).sum((0, 2, 3)), size + cw.shape[0]*cols*cw.shape[3]
     return (s if p == 1 else s.sqrt()), size
 
-@_crit('l1_multi')
+@CRITERIA.register('l1_multi', p=1, granularities=('filter',))
 def l1_multi(w, units, ctx, **kw):
     "Sum of |w| over a filter and the input slices of its consumers"
     return _multi(w, units, ctx, p=1, **kw)
 
-@_crit('l2_multi', p=2)
+@CRITERIA.register('l2_multi', p=2, granularities=('filter',))
 def l2_multi(w, units, ctx, **kw):
     "Root of the sum of w^2 over a filter and the input slices of its consumers"
     return _multi(w, units, ctx, p=2, **kw)
 
 # %% ../../nbs/10_prune.core.ipynb #fd2dca33
-def calibrate(model:nn.Module, dls, n_batches:int=4, loss_func=F.cross_entropy)->dict:
+@CRITERION_INPUTS.register('saliency')
+def weight_saliency(model:nn.Module,
+                    dls, # fastai DataLoaders (the train loader is used) or an iterable of (x, y) batches
+                    n_batches:int=4, # batches to accumulate over
+                    loss_func=F.cross_entropy, # loss whose gradient is taken
+                   )->dict:
     "Accumulated |w x grad| over `n_batches` batches of `dls`, per prunable layer name"
-    if dls is None: raise ValueError("the taylor criterion needs data: pass dls=")
+    if dls is None: raise ValueError("this criterion needs data (weight saliency): pass dls=")
     dl = getattr(dls, 'train', dls)
     layers = {n: m for n, m in model.named_modules() if isinstance(m, PRUNABLE)}
     acc, was = {n: torch.zeros_like(m.weight) for n, m in layers.items()}, model.training
@@ -227,7 +245,8 @@ def calibrate(model:nn.Module, dls, n_batches:int=4, loss_func=F.cross_entropy)-
             if i >= n_batches: break
             model.zero_grad(set_to_none=True)
             loss_func(model(x.to(dev)), y.to(dev)).backward()
-            for n, m in layers.items(): acc[n] += (m.weight.detach()*m.weight.grad).abs()
+            for n, m in layers.items():
+                if m.weight.grad is not None: acc[n] += (m.weight.detach()*m.weight.grad).abs()
     finally:
         model.train(was)
         for p, g in zip(model.parameters(), saved): p.grad = g
@@ -255,7 +274,9 @@ def select(scores:torch.Tensor, # one score per unit; -inf for dead units
     return keep & (scores > -math.inf)
 
 # %% ../../nbs/10_prune.core.ipynb #b2567de7
-SCOPES = Registry('scope')
+SCOPES = Registry('scope', protocol="""f(recs, sparsity, **kw) -> [keep mask over units, one per record]. Each record is a
+dict with `name`, `module`, `units`, `scores` (-inf for dead units), `sizes`, `p` (the criterion's) and `sparsity` (the
+layer's target); `kw` carries `normalize`. Dead units must stay pruned.""")
 
 @SCOPES.register('local')
 def local(recs:list, sparsity:float, **kw)->list:
@@ -323,11 +344,11 @@ def _layer_record(name, m, sparsity, granularity, criterion, ctx, gkw, ckw):
     units = _units(name, m, granularity, gkw)
     w = m.weight.detach().cpu()
     crit = CRITERIA[criterion]
-    scores, sizes = crit(w, units, {**ctx, 'is_filter': granularity == 'filter'}, name=name, **ckw)
+    scores, sizes = crit(w, units, {**ctx, 'granularity': granularity}, name=name, **ckw)
     scores = scores.float()
     old = get_mask(m)
     if old is not None: scores[_unit_sum(old.cpu().float(), units) == 0] = -math.inf
-    return dict(name=name, module=m, units=units, scores=scores, sizes=sizes.float(), p=crit.p,
+    return dict(name=name, module=m, units=units, scores=scores, sizes=sizes.float(), p=getattr(crit, 'p', 1),
                 sparsity=_nm_sparsity(granularity, sparsity, gkw), granularity=granularity, criterion=criterion)
 
 def _mask_channels(model, name, m, keep, graph):
@@ -339,27 +360,57 @@ def _mask_channels(model, name, m, keep, graph):
         if b.affine: set_mask(b, keep, 'weight'); set_mask(b, keep, 'bias')
 
 # %% ../../nbs/10_prune.core.ipynb #6e79b4f3
-_GRAN_KEYS = ('block', 'n', 'm', 'axis')
+def granularity_params(granularity:str)->tuple:
+    "The settings a granularity takes: the keyword parameters of its function"
+    sig = inspect.signature(GRANULARITIES[granularity])
+    return tuple(k for k, p in list(sig.parameters.items())[1:] if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
 
-def prune_model(model:nn.Module, sparsity:float, # fraction of units (local) or weights (global) to remove, in [0, 1)
-                granularity:str='element', criterion:str='l1', scope:str='local', # names in the registries
-                dls=None, # calibration data, for `taylor`
+def check_combination(granularity:str, criterion:str, scope:str):
+    "Raise a clear `ValueError` if the criterion or the granularity declares that it cannot work with the others"
+    c, g = CRITERIA[criterion], GRANULARITIES[granularity]; SCOPES[scope]
+    if getattr(c, 'granularities', None) and granularity not in c.granularities:
+        raise ValueError(f"criterion {criterion!r} scores only granularity {' or '.join(map(repr, c.granularities))}, not {granularity!r}")
+    if getattr(g, 'scopes', None) and scope not in g.scopes:
+        raise ValueError(f"granularity {granularity!r} takes only scope {' or '.join(map(repr, g.scopes))}, not {scope!r}")
+
+def valid_combination(granularity, criterion, scope)->bool:
+    "Whether a combination is meaningful (the others raise clear errors)"
+    try: check_combination(granularity, criterion, scope); return True
+    except ValueError: return False
+
+def _criterion_inputs(model, criteria, dls, n_batches)->dict:
+    "Every input the `criteria` declare in `needs`, computed once"
+    needs = dict.fromkeys(x for c in criteria for x in getattr(CRITERIA[c], 'needs', ()))
+    return {x: CRITERION_INPUTS[x](model, dls, n_batches) for x in needs}
+
+# %% ../../nbs/10_prune.core.ipynb #a91e5375
+def prune_model(model:nn.Module,
+                sparsity:float, # fraction of units (local) or weights (global) to remove, in [0, 1)
+                granularity:str='element', # a name in GRANULARITIES
+                criterion:str='l1', # a name in CRITERIA
+                scope:str='local', # a name in SCOPES
+                dls=None, # data, for criteria that need it (e.g. `taylor`)
                 seed:int=0, # seeds `random`
                 skip=(), # layers left dense: names, fnmatch patterns, 'first', 'last'
                 overrides:dict|None=None, # name/pattern -> sparsity, or dict(sparsity=, granularity=, criterion=, ...)
-                calibration_batches:int=4, normalize:str='size', **kw)->pd.DataFrame:
+                calibration_batches:int=4, # batches for criterion inputs such as weight saliency
+                normalize:str='size', # global scope: divide scores by 'size'**(1/p), by the 'layer' mean, or 'none'
+                **kw, # settings of the granularity (e.g. block=, n=, m=, axis=)
+               )->pd.DataFrame:
     "Prune `model` in place (composing with its masks) and return the per-layer realised sparsity"
-    sparsity = _check_sparsity(sparsity); SCOPES[scope]; GRANULARITIES[granularity]; CRITERIA[criterion]
+    sparsity = _check_sparsity(sparsity); check_combination(granularity, criterion, scope)
     layers, mods = prunable_layers(model, skip), dict(model.named_modules())
     ovr = {n: _override(n, overrides) for n in layers}
+    for n, o in ovr.items():
+        if o: check_combination(o.get('granularity', granularity), o.get('criterion', criterion), 'local')
     crits = {(o or {}).get('criterion', criterion) for o in ovr.values()}
     ctx = dict(gen=torch.Generator().manual_seed(seed), modules=mods, graph=trace_channels(model),
-               taylor=calibrate(model, dls, calibration_batches) if 'taylor' in crits else {})
+               **_criterion_inputs(model, crits, dls, calibration_batches))
     shared, own = [], []
     for n, m in layers.items():
         o = ovr[n] or {}
         gran = o.get('granularity', granularity)
-        gkw = {k: o.get(k, kw.get(k)) for k in _GRAN_KEYS if o.get(k, kw.get(k)) is not None}
+        gkw = {k: o.get(k, kw.get(k)) for k in granularity_params(gran) if o.get(k, kw.get(k)) is not None}
         s = _check_sparsity(o.get('sparsity', sparsity), f"overrides[{n!r}].sparsity" if 'sparsity' in o else 'sparsity')
         r = _layer_record(n, m, s, gran, o.get('criterion', criterion), ctx, gkw, {})
         r['scope'] = 'local' if o else scope
@@ -386,46 +437,67 @@ def sparsity_table(model, recs, keeps)->pd.DataFrame:
     df['sparsity'] = (df.pruned_weights / df.weights).astype(float).round(6)
     return df
 
-# %% ../../nbs/10_prune.core.ipynb #543cf919
-ORIGIN_GRANULARITIES = {'elementwise': 'element', 'kernelwise': 'kernel', 'channelwise': 'filter'}
-ORIGIN_METHODS = {'random': 'random', 'l1-norm': 'l1', 'l2-norm': 'l2', 'l1-norm-single': 'l1', 'l2-norm-single': 'l2',
-                  'l1-norm-multi': 'l1_multi', 'l2-norm-multi': 'l2_multi'}
-ORIGIN_PRESETS = [('elementwise', 'random'), ('elementwise', 'l1-norm'), ('elementwise', 'l2-norm'), ('kernelwise', 'l1-norm'),
-                  ('kernelwise', 'l2-norm'), ('channelwise', 'l1-norm-single'), ('channelwise', 'l2-norm-single'),
-                  ('channelwise', 'l1-norm-multi'), ('channelwise', 'l2-norm-multi')]
+# %% ../../nbs/10_prune.core.ipynb #0347d49f
+ZOO = {'vgg7': dict(width=0.125), 'resnet18': dict(width=0.125), 'lenet300': {}, 'lenet5': {}}
 
-def preset(granularity:str='elementwise', method:str='l1-norm')->dict:
-    "`granularity` and `criterion` names for an original-work granularity and method (registry names pass through)"
-    g = ORIGIN_GRANULARITIES.get(granularity, granularity); c = ORIGIN_METHODS.get(method, method)
-    GRANULARITIES[g]; CRITERIA[c]
-    return dict(granularity=g, criterion=c)
+def _zoo_model(name):
+    from deepcomp.models import create_model
+    torch.manual_seed(0); model = create_model(name, **ZOO[name])
+    gen = torch.Generator().manual_seed(2)
+    for m in model.modules():
+        if isinstance(m, PRUNABLE): set_mask(m, torch.rand(m.weight.shape, generator=gen) > 0.1)
+    return model
 
-# %% ../../nbs/10_prune.core.ipynb #bec7c258
-WEIGHT_SCHEMA = {'sparsity': (int, float), 'scope': list(SCOPES), 'granularity': [*ORIGIN_GRANULARITIES, *GRANULARITIES],
-                 'method': list(ORIGIN_METHODS), 'criterion': list(CRITERIA), 'block': list, 'n': int, 'm': int,
-                 'axis': ['row', 'col'], 'skip': list, 'overrides': dict, 'normalize': ['size', 'layer', 'none'], 'seed': int,
-                 'calibration_batches': int, 'iterations': int, 'epochs_per_round': int, 'learning_rate': (int, float),
-                 'weight_decay': (int, float), 'bf16': [True, False, 'auto'], 'distill': (int, float), 'temperature': (int, float), 'teacher': str}
-ROUND_TRAINING = ('bf16', 'distill', 'temperature', 'teacher')  # read by `train_callbacks`, for the fine-tuning between rounds
+def _zoo_data(name):
+    g = torch.Generator().manual_seed(1)
+    shape = (3, 32, 32) if name in ('vgg7', 'resnet18') else (1, 28, 28)
+    return [(torch.randn(8, *shape, generator=g), torch.randint(0, 10, (8,), generator=g))]
 
-def prune_from_config(model:nn.Module, section:dict, # the `[passes.prune.weight]` section
-                      dls=None, cbs=None)->pd.DataFrame: # `cbs`: callbacks for the fine-tuning between rounds
-    "Validate a weight-pruning config section and prune `model` as it says"
-    cfg = dict(check_config(section, WEIGHT_SCHEMA, 'passes.prune.weight.'))
-    if 'sparsity' not in cfg: raise ValueError("Config key 'passes.prune.weight.sparsity' is missing")
-    _check_sparsity(cfg['sparsity'], 'passes.prune.weight.sparsity')
-    if 'method' in cfg and 'criterion' in cfg: raise ValueError("Give either 'method' (original names) or 'criterion', not both")
-    p = preset(cfg.pop('granularity', 'element'), cfg.pop('criterion', None) or cfg.pop('method', 'l1-norm'))
-    cfg.pop('method', None)
-    it, epr, lr, wd = cfg.pop('iterations', 1), cfg.pop('epochs_per_round', 1), cfg.pop('learning_rate', 1e-3), cfg.pop('weight_decay', 0.0)
-    for k in ROUND_TRAINING: cfg.pop(k, None)
-    kw = dict(cfg, **p, skip=tuple(cfg.get('skip', ())))
-    if it > 1:
-        from deepcomp.prune.schedule import iterative_prune
-        return iterative_prune(model, dls, kw.pop('sparsity'), it, epr, lr=lr, weight_decay=wd, cbs=cbs, **kw)
-    return prune_model(model, dls=dls, **kw)
+def _fits(model, gran, kw):
+    "Layers whose weight the granularity accepts"
+    out = []
+    for n, m in prunable_layers(model).items():
+        try: GRANULARITIES[gran](tuple(m.weight.shape), **kw); out.append(n)
+        except ValueError: pass
+    return out
 
-# %% ../../nbs/10_prune.core.ipynb #f5d42be0
-def valid_combination(granularity, criterion, scope)->bool:
-    "Whether a combination is meaningful (the others raise clear errors)"
-    return not ((criterion.endswith('_multi') and granularity != 'filter') or (granularity == 'nm' and scope != 'local'))
+# %% ../../nbs/10_prune.core.ipynb #e5f0887f
+def check_composition(granularity:str, # a name in GRANULARITIES
+                      criterion:str, # a name in CRITERIA
+                      scope:str, # a name in SCOPES
+                      models=('lenet5',), # names in ZOO
+                      sparsity:float=0.6, # target (an N:M granularity sets its own)
+                      **kw, # settings of the granularity
+                     ):
+    "Assert the pruning contract for one composition on fresh zoo models"
+    for name in models:
+        model, data = _zoo_model(name), _zoo_data(name)
+        fits = _fits(model, granularity, kw)
+        skip = tuple(n for n in prunable_layers(model) if n not in fits)
+        s = sparsity
+        if getattr(GRANULARITIES[granularity], 'groups', None) or granularity == 'nm': s = 0.5
+        before = {n: get_mask(m).clone() for n, m in prunable_layers(model, skip).items()}
+        if not valid_combination(granularity, criterion, scope):
+            try: prune_model(model, s, granularity, criterion, scope, dls=data, skip=skip, **kw)
+            except ValueError: continue
+            raise AssertionError(f"{granularity} x {criterion} x {scope} is declared invalid but pruned without an error")
+        df = prune_model(model, s, granularity, criterion, scope, dls=data, seed=3, skip=skip, **kw)
+        layers = prunable_layers(model, skip)
+        for n, m in layers.items():
+            mask = get_mask(m)
+            assert mask.shape == m.weight.shape and mask.dtype == torch.bool, f"{n}: mask shape or dtype"
+            assert not (mask & ~before[n]).any(), f"{n}: a pruned weight was revived"
+            assert (m.weight[~mask] == 0).all(), f"{n}: a masked weight is not zero"
+            u = _units(n, m, granularity, kw)
+            if u.groups is not None:  # at most `keep` of each group, exactly `keep` where that many were alive
+                test_eq(mask.flatten()[u.groups].sum(1), before[n].flatten()[u.groups].sum(1).clamp(max=u.keep))
+            elif scope == 'local': test_eq(df.loc[n, 'pruned_units'], round(df.loc[n, 'target']*df.loc[n, 'units']))
+        if scope != 'local' and layers:  # weights of fully pruned units within one unit of the target
+            us = [_units(n, m, granularity, kw) for n, m in layers.items()]
+            dead = sum(float(u.sizes[_unit_sum(get_mask(m).float(), u) == 0].sum()) for u, m in zip(us, layers.values()))
+            target = s*df.loc['total', 'weights']
+            assert abs(dead - target) <= max(float(u.sizes.max()) for u in us) + 1, f"{name}: {dead:.0f} weights pruned, not within one unit of {target:.0f}"
+        again = _zoo_model(name)
+        prune_model(again, s, granularity, criterion, scope, dls=data, seed=3, skip=skip, **kw)
+        for (n, m), m2 in zip(layers.items(), prunable_layers(again, skip).values()):
+            assert torch.equal(get_mask(m), get_mask(m2)), f"{n}: not deterministic"

@@ -31,12 +31,13 @@ def iterative_prune(learn_or_model:Learner|nn.Module, dls, final_sparsity:float,
                     **prune_kw)->pd.DataFrame:
     "Prune to `final_sparsity` (and each layer override to its own value) in `rounds`, fine-tuning after each; one row per round"
     learn = learn_or_model if isinstance(learn_or_model, Learner) else make_learner(learn_or_model, dls, optimizer, weight_decay, cbs=cbs)
-    over = prune_kw.pop('overrides', None) or {}
-    steps = {k: round_sparsities(v, rounds) for k, v in over.items()}
+    over = {k: v if isinstance(v, dict) else {'sparsity': v} for k, v in (prune_kw.pop('overrides', None) or {}).items()}
+    steps = {k: round_sparsities(v['sparsity'], rounds) if 'sparsity' in v else None for k, v in over.items()}
     rows = []
     for r, s in enumerate(round_sparsities(final_sparsity, rounds), 1):
         t = time.time()
-        df = prune_model(learn.model, s, dls=dls, seed=seed, overrides={k: v[r - 1] for k, v in steps.items()}, **prune_kw)
+        ovr = {k: {**v, **({'sparsity': steps[k][r - 1]} if steps[k] else {})} for k, v in over.items()}
+        df = prune_model(learn.model, s, dls=dls, seed=seed, overrides=ovr, **prune_kw)
         fit(learn, epochs_per_round, lr, schedule, seed + r, quiet)
         rows.append(dict(round=r, target=s, sparsity=df.loc['total', 'sparsity'], accuracy=accuracy(learn.model, dls.valid),
                          seconds=round(time.time() - t, 1)))
