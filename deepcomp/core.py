@@ -124,7 +124,7 @@ def check_config(cfg:dict, schema:dict, prefix:str='')->dict:
         name = f"{prefix}{k}"
         if k not in schema:
             close = difflib.get_close_matches(k, list(schema), n=1)
-            raise ValueError(f"Unknown config key {name!r}" + (f" (did you mean {prefix}{close[0]!r}?)" if close else ""))
+            raise ValueError(f"Unknown config key {name!r}" + (f" (did you mean {prefix + close[0]!r}?)" if close else ""))
         s = schema[k]
         if isinstance(s, dict):
             if not isinstance(v, dict): raise ValueError(f"Config key {name!r} must be a section")

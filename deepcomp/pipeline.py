@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd, torch
 from torch import nn
 from fastai.torch_core import set_seed
+from fastcore.test import test_eq
 from .core import Registry, COMMANDS, add_config_args, load_config, check_config, set_threads, env_info
 from .metrics import layer_stats, accuracy
 from .train import (CONFIG_SCHEMA, TRAIN_SCHEMA, make_learner, fit, save_state, load_state, dls_from_config,
@@ -22,8 +23,8 @@ from .coding.file import save_compressed, load_compressed, read_manifest
 # %% auto #0
 __all__ = ['PASSES', 'PIPELINE_SCHEMA', 'HUFFMAN_SCHEMA', 'DEEP_COMPRESSION', 'pass_entry', 'pass_kind', 'read_pipeline_config',
            'plan', 'check_plan', 'measure', 'baseline_pass', 'train_pass', 'prune_pass', 'quantize_pass', 'deployable',
-           'huffman_pass', 'summary', 'compress', 'print_summary', 'tiny_config', 'file_budget', 'read_run',
-           'forget_passes', 'compress_command', 'evaluate_file', 'evaluate_command']
+           'huffman_pass', 'summary', 'compress', 'print_summary', 'tiny_config', 'file_budget', 'check_pass',
+           'read_run', 'forget_passes', 'compress_command', 'evaluate_file', 'evaluate_command']
 
 # %% ../nbs/50_pipeline.ipynb #74158bd9
 PASSES = Registry('pass kind', protocol="""f(model, section, ctx) -> info: change `model` in place and return a JSON-serialisable
@@ -160,9 +161,11 @@ def _file_quant_info(model)->dict:
     return {k: {kk: vv for kk, vv in v.items() if kk != 'codebook'} for k, v in quant_info(model).items()}
 
 # %% ../nbs/50_pipeline.ipynb #383bc70f
-HUFFMAN_SCHEMA = {'is_huffman': bool, 'index_bits': (int, dict, str), 'file_name': str}
+HUFFMAN_SCHEMA = {'is_huffman': bool, 'index_bits': (int, dict, str), 'file_name': str, 'codecs': list}
 
 def _check_huffman(name, sec, model, dls, state):
+    from deepcomp.coding.codecs import CODECS
+    for c in sec.get('codecs', ()): CODECS[c]  # an unknown codec name fails here, with the known ones
     if sec.get('is_huffman', True) and not state.get('quantized'):
         raise ValueError(f"passes.{name}: Huffman coding needs quantized weights; add a [passes.quantize] section before [passes.{name}]")
 
@@ -173,7 +176,7 @@ def huffman_pass(model, sec, ctx):
     path = ctx['dir']/sec.get('file_name', 'model.dcz')
     meta = {'dataset': ctx['cfg']['dataset'], 'data': {k: v for k, v in ctx['cfg'].get('data', {}).items() if k != 'path'}, 'seed': ctx['seed']}
     dep = deployable(model)
-    rep = save_compressed(dep, path, index_bits=sec.get('index_bits'), quant_info=_file_quant_info(model), meta=meta)
+    rep = save_compressed(dep, path, index_bits=sec.get('index_bits'), quant_info=_file_quant_info(model), meta=meta, codecs=sec.get('codecs'))
     loaded = load_compressed(path)
     ref = dep.state_dict()
     for k, v in loaded.state_dict().items():
@@ -248,10 +251,12 @@ def compress(cfg, out, overrides=(), data_path=None, quiet:bool=False)->dict:
     return report
 
 # %% ../nbs/50_pipeline.ipynb #f3e83c4f
-def print_summary(report:dict):
+def print_summary(report:dict,
+                  wide:bool=False, # every column on one header line, no wrapping
+                 ):
     "Print the per-pass table and the headline: the file on disk"
-    with pd.option_context('display.width', 200, 'display.max_columns', 20, 'display.float_format', '{:,.4f}'.format):
-        print(summary(report).to_string())
+    from deepcomp.display import fmt_table
+    print(fmt_table(summary(report), wide=wide))
     if 'headline' in report:
         h = report['headline']
         print(f"\ncompressed file {h['file']}: {h['file_bytes']:,} bytes on disk, {h['ratio']:.1f}x smaller than fp32 "
@@ -294,6 +299,34 @@ def file_budget(cfg, # a pipeline config (file or dict) with `[passes.prune.weig
         rows.append(dict(target=total, total_sparsity=over.attrs['total'], tolerance=over.attrs['tolerance'],
                          file_bytes=h['file_bytes'], ratio=h['ratio'], overrides=c['passes']['prune']['weight']['overrides']))
     return pd.DataFrame(rows)
+
+# %% ../nbs/50_pipeline.ipynb #e01f457f
+def check_pass(name:str, # the section name, e.g. 'quantize' or 'recalibrate_bn'
+               section:dict, # the section
+               before:dict|None=None, # passes the section needs before it, e.g. a quantize pass before huffman
+               model:str='lenet300', # a tiny_config model
+              )->dict:
+    "Assert the pass protocol for one section; return the report of its tiny run"
+    import tempfile
+    passes = {**(before or {}), name: section}
+    with tempfile.TemporaryDirectory() as d:
+        cfg = tiny_config(model, passes)
+        try: compress(tiny_config(model, {**passes, name: {**section, '_no_such_key': 1}}), Path(d)/'bad', quiet=True)
+        except ValueError as e: assert '_no_such_key' in str(e), f"{name}: the error for an unknown key does not name it: {e}"
+        else: raise AssertionError(f"{name}: a section with an unknown key ran")
+        assert not (Path(d)/'bad'/'progress.json').exists(), f"{name}: work was done before the config was refused"
+        rep = compress(cfg, Path(d)/'run', quiet=True)
+        p = rep['passes'][-1]
+        json.dumps(p['info'], allow_nan=False)  # JSON-serialisable, no NaN
+        assert p['kind'] == pass_kind(name) and p['name'] == name
+        saved = torch.load(Path(d)/'run'/p['dir']/'model.pth', weights_only=True)
+        fresh = load_state(model_from_config(cfg, dls_from_config(cfg, verbose=False)), Path(d)/'run'/p['dir']/'model.pth')
+        for k, v in fresh.state_dict().items(): assert torch.equal(v, saved[k]), f"{name}: {k} does not reload"
+        t = (Path(d)/'run'/p['dir']/'pass.json').stat().st_mtime_ns
+        again = compress(cfg, Path(d)/'run', quiet=True)
+        assert (Path(d)/'run'/p['dir']/'pass.json').stat().st_mtime_ns == t, f"{name}: resuming a finished run ran the pass again"
+        test_eq(again['passes'][-1]['info'], p['info'])
+    return rep
 
 # %% ../nbs/50_pipeline.ipynb #9427cc30
 def read_run(out)->dict:

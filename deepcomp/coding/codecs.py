@@ -5,10 +5,8 @@
 # %% ../../nbs/31a_coding.codecs.ipynb #c9c83e77
 from __future__ import annotations
 import json, zlib
-import numpy as np, torch
+import numpy as np
 from ..core import Registry
-from .huffman import HuffmanStream
-from .sparse import sparse_encode, sparse_decode
 
 # %% auto #0
 __all__ = ['MAX_CODES', 'DTYPES', 'CODECS', 'RESERVED', 'dtype_name', 'to_numpy', 'Codec', 'Bits', 'Raw', 'ShuffleDeflate',
@@ -17,9 +15,8 @@ __all__ = ['MAX_CODES', 'DTYPES', 'CODECS', 'RESERVED', 'dtype_name', 'to_numpy'
 # %% ../../nbs/31a_coding.codecs.ipynb #08adb5bc
 MAX_CODES = 2**16  # most distinct values a codebook codec takes
 
-DTYPES = {'float32': ('<f4', torch.float32), 'float64': ('<f8', torch.float64), 'float16': ('<f2', torch.float16),
-          'bfloat16': ('<i2', torch.bfloat16), 'int64': ('<i8', torch.int64), 'int32': ('<i4', torch.int32),
-          'int16': ('<i2', torch.int16), 'int8': ('i1', torch.int8), 'uint8': ('u1', torch.uint8), 'bool': ('?', torch.bool)}
+DTYPES = {'float32': '<f4', 'float64': '<f8', 'float16': '<f2', 'bfloat16': '<i2', 'int64': '<i8', 'int32': '<i4',
+          'int16': '<i2', 'int8': 'i1', 'uint8': 'u1', 'bool': '?'}  # storage name (torch's) -> numpy storage dtype
 
 def dtype_name(t:torch.Tensor)->str:
     "The storage name of `t`'s dtype, or a clear error for one that cannot be stored"
@@ -29,9 +26,10 @@ def dtype_name(t:torch.Tensor)->str:
 
 def to_numpy(t:torch.Tensor)->np.ndarray:
     "Flat little-endian numpy copy of `t` (bfloat16 as its 16-bit patterns)"
+    import torch
     name, t = dtype_name(t), t.detach().cpu().reshape(-1)
     if name == 'bfloat16': t = t.view(torch.int16)
-    return t.numpy().astype(DTYPES[name][0], copy=False)
+    return t.numpy().astype(DTYPES[name], copy=False)
 
 # %% ../../nbs/31a_coding.codecs.ipynb #33315baf
 class Codec:
@@ -68,7 +66,7 @@ def _inflate(blob, n):
 
 class Bits(Codec):
     "Booleans, eight to a byte"
-    def candidates(self, t, raw, ctx): return [({}, [('bits', np.packbits(raw).tobytes())])] if t.dtype == torch.bool else []
+    def candidates(self, t, raw, ctx): return [({}, [('bits', np.packbits(raw).tobytes())])] if raw.dtype == bool else []
     def decode(self, entry, parts):
         n = int(entry['numel'])
         if len(parts['bits']) != (n + 7)//8: raise ValueError("bit payload has the wrong size")
@@ -78,7 +76,7 @@ class Raw(Codec):
     "The little-endian bytes as they are"
     def candidates(self, t, raw, ctx): return [({}, [('raw', raw.tobytes())])]
     def decode(self, entry, parts):
-        np_dt, n = DTYPES[entry['dtype']][0], int(entry['numel'])
+        np_dt, n = DTYPES[entry['dtype']], int(entry['numel'])
         if len(parts['raw']) != n*np.dtype(np_dt).itemsize: raise ValueError("raw payload has the wrong size")
         return np.frombuffer(parts['raw'], np_dt, count=n), None
 
@@ -88,7 +86,7 @@ class ShuffleDeflate(Codec):
         if raw.itemsize == 1 or ctx['best'][0].get('encoding') != 'raw': return []
         return [({}, [('shuffled', zlib.compress(raw.view(np.uint8).reshape(-1, raw.itemsize).T.tobytes(), 9))])]
     def decode(self, entry, parts):
-        np_dt, n = DTYPES[entry['dtype']][0], int(entry['numel'])
+        np_dt, n = DTYPES[entry['dtype']], int(entry['numel'])
         k = np.dtype(np_dt).itemsize
         return np.frombuffer(_inflate(parts['shuffled'], n*k), np.uint8).reshape(k, n).T.copy().view(np_dt).reshape(-1), None
 
@@ -126,6 +124,7 @@ def _streams(entry, parts, keys):
     "Codebook and Huffman streams of a codebook entry"
     K, al = int(entry['n_codes']), [int(entry[k]['alphabet']) for k in keys]
     tables = _inflate(parts['tables'], 4*K + sum(al))
+    from deepcomp.coding.huffman import HuffmanStream
     cb, off, streams = np.frombuffer(tables, '<u4', count=K), 4*K, {}
     for k, a in zip(keys, al):
         s = entry[k]
@@ -141,6 +140,7 @@ class Dense(Codec):
     def candidates(self, t, raw, ctx):
         cc = _codebook(raw, ctx)
         if cc is None or ctx.get('support') is not None: return []
+        from deepcomp.coding.huffman import HuffmanStream
         x, cb, codes = cc
         return [_coded({}, cb, {'values': HuffmanStream.encode(codes, len(cb))})]
     def decode(self, entry, parts):
@@ -162,10 +162,12 @@ class Sparse(Codec):
         if sup is None:
             sup = x != 0
             if sup.all(): return []
+        from deepcomp.coding.sparse import sparse_encode
         return [_coded({'index_bits': b}, cb, dict(zip(('gaps', 'values'), sparse_encode(codes, sup, b, len(cb))))) for b in ctx['index_bits']]
     def decode(self, entry, parts):
         cb, s = _streams(entry, parts, ['gaps', 'values'])
         n = int(entry['numel'])
+        from deepcomp.coding.sparse import sparse_decode
         pos, codes = sparse_decode(s['gaps'], s['values'], n)
         x = np.zeros(n, np.uint32); x[pos] = cb[codes]
         support = np.zeros(n, bool); support[pos] = True
@@ -205,7 +207,8 @@ def decode_tensor(entry:dict, # the tensor's manifest entry
                  )->tuple:
     "The tensor, and the bool support it was stored on (for codecs that keep one, else `None`)"
     shape, numel, enc = tuple(entry['shape']), int(entry['numel']), entry['encoding']
-    np_dt, dt = DTYPES[entry['dtype']]
+    import torch
+    np_dt, dt = DTYPES[entry['dtype']], getattr(torch, entry['dtype'])
     if int(np.prod(shape)) != numel: raise ValueError("shape and size disagree")
     if enc not in CODECS: raise ValueError(f"unknown encoding {enc!r}: register its codec in deepcomp.coding.codecs.CODECS before loading")
     x, support = CODECS[enc].decode(entry, parts)
@@ -217,6 +220,7 @@ def decode_tensor(entry:dict, # the tensor's manifest entry
 # %% ../../nbs/31a_coding.codecs.ipynb #799da150
 def _sample_tensors():
     "Tensors every codec is tried on: (tensor, support or None)"
+    import torch
     g = torch.Generator().manual_seed(0)
     q = torch.round(torch.randn(40, 30, generator=g)*4)/16; q[torch.rand(40, 30, generator=g) < 0.8] = 0
     return [(q, None), (q, q != 0), (q, (q != 0) | (torch.rand(40, 30, generator=g) < 0.1)), (torch.randn(64, generator=g), None),
@@ -227,6 +231,7 @@ def _sample_tensors():
 
 def _same_bits(a, b)->bool:
     "Equal dtype, shape and bytes, zeros' signs dropped"
+    import torch
     z = lambda t: torch.where(t == 0, torch.zeros_like(t), t) if t.is_floating_point() else t
     return a.dtype == b.dtype and a.shape == b.shape and to_numpy(z(a)).tobytes() == to_numpy(z(b)).tobytes()
 
@@ -235,6 +240,7 @@ def check_codec(name:str, # a name in CODECS
                 index_bits=(2, 5, 8), # gap widths offered to the codec
                )->int:
     "Assert the codec protocol for every proposal of codec `name`; return how many proposals were checked"
+    import torch
     codec, n = CODECS[name], 0
     for t, sup in tensors or _sample_tensors():
         raw = to_numpy(t)
@@ -246,7 +252,8 @@ def check_codec(name:str, # a name in CODECS
             assert not bad, f"{name}: fields {sorted(bad)} are reserved for the container"
             entry = json.loads(json.dumps({**base, 'encoding': name, **fields}, allow_nan=False))
             assert all(isinstance(k, str) and isinstance(b, bytes) for k, b in parts), f"{name}: parts must be (str, bytes) pairs"
-            r, s = decode_tensor(entry, dict(parts))
+            try: r, s = decode_tensor(entry, dict(parts))
+            except Exception as e: raise AssertionError(f"{name}: a {t.dtype} tensor of shape {tuple(t.shape)} fails to decode: {type(e).__name__}: {e}") from None
             assert _same_bits(r, t), f"{name}: a {t.dtype} tensor of shape {tuple(t.shape)} does not come back bit for bit"
             if s is not None:
                 assert codec.keeps_support, f"{name}: returns a support but does not declare keeps_support"

@@ -6,15 +6,13 @@
 from __future__ import annotations
 import os, json, hashlib, zipfile, zlib, tempfile
 from pathlib import Path
-import numpy as np, pandas as pd, torch
-from torch import nn
+import numpy as np, pandas as pd
 from ..core import COMMANDS, prepare_state
 from .codecs import CODECS, DTYPES, encode_tensor, decode_tensor
-from .sparse import PAPER_INDEX_BITS
 
 # %% auto #0
-__all__ = ['FORMAT', 'VERSION', 'READS', 'MAX_MANIFEST', 'CompressedFileError', 'save_compressed', 'read_manifest',
-           'read_tensors', 'load_compressed', 'size_table', 'size_report', 'inspect_command']
+__all__ = ['FORMAT', 'VERSION', 'READS', 'MAX_MANIFEST', 'INSPECT_COLUMNS', 'CompressedFileError', 'save_compressed',
+           'read_manifest', 'read_tensors', 'load_compressed', 'size_table', 'size_report', 'inspect_command']
 
 # %% ../../nbs/32_coding.file.ipynb #19c7fa8b
 FORMAT, VERSION = 'deepcomp-compressed-model', 2
@@ -25,6 +23,7 @@ class CompressedFileError(ValueError):
 
 # %% ../../nbs/32_coding.file.ipynb #2fde2187
 def _index_bits(name, t, index_bits):
+    from deepcomp.coding.sparse import PAPER_INDEX_BITS
     if index_bits == 'auto': return list(range(2, 9))
     if isinstance(index_bits, dict): index_bits = index_bits.get(name)
     if index_bits is None: return PAPER_INDEX_BITS['conv' if t.dim() == 4 else 'fc']
@@ -33,12 +32,12 @@ def _index_bits(name, t, index_bits):
 def _mask_of(name, state):
     "The pruning mask of tensor `name` in `state`, if any"
     m = state.get(name + '_mask')
-    return m if m is not None and m.dtype == torch.bool and m.shape == state[name].shape else None
+    return m if m is not None and str(m.dtype) == 'torch.bool' and m.shape == state[name].shape else None
 
 def _encode_state(state:dict, index_bits, codecs=None)->tuple:
     entries, payloads, derived = [], [], {}
     for name, t in state.items():
-        m = _mask_of(name, state) if t.dtype == torch.float32 else None
+        m = _mask_of(name, state) if str(t.dtype) == 'torch.float32' else None
         if m is not None and bool((t[~m] != 0).any()): m = None  # mask not applied: store both
         e, parts = encode_tensor(t, _index_bits(name, t, index_bits), support=m, codecs=codecs)
         if m is not None and getattr(CODECS[e['encoding']], 'keeps_support', False): derived[name + '_mask'] = name
@@ -72,7 +71,7 @@ def _zinfo(name, compress):
     zi = zipfile.ZipInfo(name, date_time=_DATE); zi.compress_type = compress; zi.external_attr = 0o644 << 16
     return zi
 
-def save_compressed(model:nn.Module, # a model with `model.arch` (every deepcomp model has it)
+def save_compressed(model, # an nn.Module with `model.arch` (every deepcomp model has it)
                     path, # destination file (conventionally `*.dcz`)
                     index_bits:int|dict|str|None=None, # gap width: None (paper: 8 conv / 5 fc), an int, a dict by name, or 'auto'
                     quant_info:dict|None=None, # JSON-serialisable quantization details to keep in the manifest
@@ -160,7 +159,7 @@ def read_tensors(path)->tuple:
     return m, state
 
 # %% ../../nbs/32_coding.file.ipynb #01de4fbd
-def load_compressed(path)->nn.Module:
+def load_compressed(path): # -> nn.Module
     "Rebuild the model stored in a deepcomp file"
     from deepcomp.models import create_model
     m, state = read_tensors(path)
@@ -177,7 +176,7 @@ def _row(e, fsize):
     cols = {'huffman': 0, 'codebook': 0, 'raw': 0}
     for k, (_, n) in e.get('parts', {}).items(): cols[getattr(codec, 'columns', {}).get(k, 'raw')] += n
     vi, q = codec.theory(e) if codec is not None else (None, None)
-    dense = 0 if e['encoding'] == 'derived' or e['name'].endswith('_mask') else e['numel']*np.dtype(DTYPES[e['dtype']][0]).itemsize
+    dense = 0 if e['encoding'] == 'derived' or e['name'].endswith('_mask') else e['numel']*np.dtype(DTYPES[e['dtype']]).itemsize
     return {'tensor': e['name'], 'shape': 'x'.join(map(str, e['shape'])), 'encoding': e['encoding'], 'index_bits': e.get('index_bits'),
             'n_codes': e.get('n_codes'), 'params': e['numel'] if dense else None, 'nonzeros': e.get('nonzeros') if dense else None, 'dense (theory)': dense,
             'values+indices (theory)': vi, 'quantized (theory)': q, **cols, 'file': fsize}
@@ -206,16 +205,20 @@ def size_report(path)->dict:
             'ratio': float(t['dense (theory)']/t['file']), 'table': df}
 
 # %% ../../nbs/32_coding.file.ipynb #7e5a314f
+INSPECT_COLUMNS = ['shape', 'encoding', 'nonzeros', 'dense (theory)', 'huffman', 'codebook', 'raw', 'file']  # without --wide
+
 @COMMANDS.register('inspect')
 def inspect_command(p):
     "Print the per-tensor size table of a compressed model file"
     p.add_argument('file', help='a deepcomp compressed model file')
     p.add_argument('--json', action='store_true', help='print JSON records instead of a table')
+    p.add_argument('--wide', action='store_true', help='every column of the size table, unwrapped')
     def run(a):
         df = size_table(a.file)
         if a.json: print(df.reset_index().to_json(orient='records'))
         else:
+            from deepcomp.display import fmt_table
             m = read_manifest(a.file)
             print(f"{a.file}: {m['arch']['name']} {m['arch']['kwargs']}, format {m['format']} v{m['version']}")
-            with pd.option_context('display.width', 250, 'display.max_columns', 30): print(df.to_string(na_rep=''))
+            print(fmt_table(df, cols=INSPECT_COLUMNS, wide=a.wide))
     return run

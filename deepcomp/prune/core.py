@@ -490,8 +490,10 @@ def check_composition(granularity:str, # a name in GRANULARITIES
             assert (m.weight[~mask] == 0).all(), f"{n}: a masked weight is not zero"
             u = _units(n, m, granularity, kw)
             if u.groups is not None:  # at most `keep` of each group, exactly `keep` where that many were alive
-                test_eq(mask.flatten()[u.groups].sum(1), before[n].flatten()[u.groups].sum(1).clamp(max=u.keep))
-            elif scope == 'local': test_eq(df.loc[n, 'pruned_units'], round(df.loc[n, 'target']*df.loc[n, 'units']))
+                assert torch.equal(mask.flatten()[u.groups].sum(1), before[n].flatten()[u.groups].sum(1).clamp(max=u.keep)), f"{n}: wrong count kept in a group"
+            elif scope == 'local':
+                want = round(df.loc[n, 'target']*df.loc[n, 'units'])
+                assert df.loc[n, 'pruned_units'] == want, f"{n}: {df.loc[n, 'pruned_units']} units pruned, not {want}"
         if scope != 'local' and layers:  # weights of fully pruned units within one unit of the target
             us = [_units(n, m, granularity, kw) for n, m in layers.items()]
             dead = sum(float(u.sizes[_unit_sum(get_mask(m).float(), u) == 0].sum()) for u, m in zip(us, layers.values()))
