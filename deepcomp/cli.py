@@ -65,6 +65,6 @@ def train_command(p):
         from pathlib import Path
         from deepcomp.train import train_from_config
         out = a.out or f"runs/{Path(a.config).stem}"
-        res = train_from_config(a.config, out=out, overrides=a.overrides, data_path=a.data)
+        train_from_config(a.config, out=out, overrides=a.overrides, data_path=a.data)
         print(f"saved {out}/model.pth and {out}/train.json")
     return run

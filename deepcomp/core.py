@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #39c9d8aa
 from __future__ import annotations
-import os, platform, tomllib, copy, difflib, argparse
+import os, platform, tomllib, copy, difflib
 from pathlib import Path
 
 # %% auto #0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_models.ipynb #3f62b599
 from __future__ import annotations
-import torch, torchvision
+import torchvision
 from torch import nn
 from .core import Registry
 

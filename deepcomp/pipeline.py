@@ -17,7 +17,7 @@ from .train import (CONFIG_SCHEMA, TRAIN_SCHEMA, make_learner, fit, save_state, 
 from .prune.config import weight_schema, prune_from_config
 from .prune.schedule import allocate
 from .prune.activation import ACTIVATION_SCHEMA, prune_activations_from_config, effective_flops
-from .quant.core import QUANT_SCHEMA, quantize_from_config, quantize_model, quant_info, remove_quant, QuantCallback
+from .quant.core import quant_schema, quantize_from_config, quant_info, remove_quant, QuantCallback
 from .coding.file import save_compressed, load_compressed, read_manifest
 
 # %% auto #0
@@ -144,7 +144,7 @@ def prune_pass(model, sec, ctx):
 
 def _check_quantize(name, sec, model, dls, state): state['quantized'] = True
 
-@PASSES.register('quantize', schema=QUANT_SCHEMA, check=_check_quantize)
+@PASSES.register('quantize', schema=quant_schema, check=_check_quantize)
 def quantize_pass(model, sec, ctx):
     "Quantize (fixed point or weight sharing); the model then holds the deployed values"
     return {'layers': _records(quantize_from_config(model, sec)), 'quantized_tensors': sorted(quant_info(model))}

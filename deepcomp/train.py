@@ -21,7 +21,7 @@ from fastai.torch_core import set_seed
 from .core import Registry, load_config, check_config, set_threads, env_info
 from .data import get_dls
 from .models import create_model, MODELS
-from .metrics import accuracy, layer_stats
+from .metrics import accuracy
 from .mask import MaskCallback, load_masked_state
 
 # %% auto #0

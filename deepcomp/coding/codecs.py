@@ -5,8 +5,10 @@
 # %% ../../nbs/31a_coding.codecs.ipynb #c9c83e77
 from __future__ import annotations
 import json, zlib
+from typing import TYPE_CHECKING
 import numpy as np
 from ..core import Registry
+if TYPE_CHECKING: import torch  # annotations only: torch is imported when a tensor is coded
 
 # %% auto #0
 __all__ = ['MAX_CODES', 'DTYPES', 'CODECS', 'RESERVED', 'dtype_name', 'to_numpy', 'Codec', 'Bits', 'Raw', 'ShuffleDeflate',

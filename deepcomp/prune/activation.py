@@ -11,7 +11,7 @@ from typing import Callable
 import torch, pandas as pd
 from torch import nn
 from fastai.data.core import DataLoaders
-from ..core import Registry, STATE_PREPARERS, check_config
+from ..core import Registry, OneOf, STATE_PREPARERS, check_config
 from ..metrics import trace_macs
 
 # %% auto #0
@@ -286,7 +286,7 @@ def recalibrate_bn(model:nn.Module, dls, # a loader of `(x, y)` batches, or `Dat
     return model
 
 # %% ../../nbs/15_prune.activation.ipynb #f9ae75e0
-ACTIVATION_SCHEMA = {'sparsity': (int, float), 'method': sorted([*ACT_METHODS, *ACT_ALIASES, 'random']), 'scope': ['local', 'global'],
+ACTIVATION_SCHEMA = {'sparsity': (int, float), 'method': OneOf(ACT_METHODS, ACT_ALIASES, ['random']), 'scope': ['local', 'global'],
                      'granularity': ['elementwise', 'kernelwise', 'channelwise'], 'layers': (str, list), 'skip_first': bool,
                      'seed': int, 'calibration_batches': int, 'apply_in_train': bool, 'recalibrate_bn': bool}
 

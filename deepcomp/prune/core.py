@@ -13,11 +13,12 @@ from ..core import Registry
 from ..mask import set_mask, get_mask
 
 # %% auto #0
-__all__ = ['GRANULARITIES', 'PRUNABLE', 'CRITERIA', 'CRITERION_INPUTS', 'SCOPES', 'ZOO', 'Units', 'block_units', 'element',
-           'kernel', 'filter_', 'channel_in', 'vector', 'block', 'nm', 'trace_channels', 'l1', 'l2', 'random_',
-           'taylor', 'l1_multi', 'l2_multi', 'weight_saliency', 'lowest', 'select', 'local', 'global_',
-           'prunable_layers', 'granularity_params', 'check_combination', 'valid_combination', 'prune_model',
-           'sparsity_table', 'check_composition']
+__all__ = ['GRANULARITIES', 'PRUNABLE', 'CRITERIA', 'CRITERION_INPUTS', 'SCOPES', 'ZOO', 'Units', 'tile_units', 'element_units',
+           'kernel_units', 'filter_units', 'channel_in_units', 'vector_units', 'block_units', 'nm_units',
+           'trace_channels', 'l1_score', 'l2_score', 'random_score', 'taylor_score', 'l1_multi_score', 'l2_multi_score',
+           'weight_saliency', 'lowest', 'select', 'local_scope', 'global_scope', 'prunable_layers',
+           'granularity_params', 'check_combination', 'valid_combination', 'prune_model', 'sparsity_table',
+           'check_composition']
 
 # %% ../../nbs/10_prune.core.ipynb #d32d9bca
 @dataclass
@@ -28,7 +29,7 @@ class Units:
         "A weight-shaped mask from a mask over units"
         return keep.view(self.ids.shape) if self.element else keep[self.ids]
 
-def block_units(shape:tuple, # weight shape (out, in, *kernel)
+def tile_units(shape:tuple, # weight shape (out, in, *kernel)
                 block:tuple, # block extent per leading dim; `None` = the whole dim; missing dims are whole
                )->Units:
     "Units that are blocks of `block` (partial blocks at the edges are units too)"
@@ -50,53 +51,53 @@ config keys of [passes.prune.weight]. Raise ValueError when a shape cannot take 
 scopes it works with (default: all).""")
 
 @GRANULARITIES.register('element')
-def element(shape, **kw):
+def element_units(shape, **kw):
     "Every weight is a unit"
     n = math.prod(shape)
     return Units(torch.arange(n).view(shape), n, torch.ones(n), element=True)
 
 @GRANULARITIES.register('kernel')
-def kernel(shape, **kw):
+def kernel_units(shape, **kw):
     "One kernel `w[o, i]` per unit (one weight for a `Linear`)"
-    return element(shape) if len(shape) == 2 else block_units(shape, (1, 1))
+    return element_units(shape) if len(shape) == 2 else tile_units(shape, (1, 1))
 
 @GRANULARITIES.register('filter')
-def filter_(shape, **kw):
+def filter_units(shape, **kw):
     "One output channel (filter, or `Linear` row) per unit"
-    return block_units(shape, (1,))
+    return tile_units(shape, (1,))
 
 @GRANULARITIES.register('channel_in')
-def channel_in(shape, **kw):
+def channel_in_units(shape, **kw):
     "One input channel (`w[:, i]`, or `Linear` column) per unit"
-    return block_units(shape, (None, 1))
+    return tile_units(shape, (None, 1))
 
 @GRANULARITIES.register('vector')
-def vector(shape,
+def vector_units(shape,
            axis:str='row', # 'row' (along the last kernel dim) or 'col'
            **kw):
     "Kernel rows/columns of a convolution; rows/columns of a `Linear`"
     if axis not in ('row', 'col'): raise ValueError(f"vector axis must be 'row' or 'col', got {axis!r}")
-    if len(shape) == 2: return block_units(shape, (1, None) if axis == 'row' else (None, 1))
+    if len(shape) == 2: return tile_units(shape, (1, None) if axis == 'row' else (None, 1))
     if len(shape) < 3: raise ValueError("vector granularity needs a Linear or a convolution weight")
-    return block_units(shape, (1,)*(len(shape)-1) + (None,) if axis == 'row' else (1,)*(len(shape)-2) + (None, 1))
+    return tile_units(shape, (1,)*(len(shape)-1) + (None,) if axis == 'row' else (1,)*(len(shape)-2) + (None, 1))
 
 @GRANULARITIES.register('block')
-def block(shape,
+def block_units(shape,
           block=(4, 4), # block extent per leading dim (out, in, ...)
           **kw):
     "Blocks of `block` (out, in, ...) weights"
-    return block_units(shape, tuple(block))
+    return tile_units(shape, tuple(block))
 
 # %% ../../nbs/10_prune.core.ipynb #e86fb4dc
 @GRANULARITIES.register('nm', scopes=('local',))
-def nm(shape,
+def nm_units(shape,
        n:int=2, # weights kept in each group
        m:int=4, # consecutive input channels per group
        **kw):
     "N:M sparsity along the input dim: of every `m` consecutive input channels at one (out, kernel position), keep `n`"
     if not 0 < n <= m: raise ValueError(f"N:M needs 0 < n <= m, got {n}:{m}")
     if shape[1] % m: raise ValueError(f"N:M needs the input dim ({shape[1]}) to be a multiple of m={m}")
-    u = element(shape)
+    u = element_units(shape)
     u.groups, u.keep = u.ids.movedim(1, -1).reshape(-1, m), n  # each row: m consecutive input channels at one position
     return u
 
@@ -185,22 +186,22 @@ def _unit_sum(t, units):
     return torch.zeros(units.n, dtype=t.dtype).index_add_(0, units.ids.flatten(), t.flatten())
 
 @CRITERIA.register('l1', p=1)
-def l1(w, units, ctx, **kw):
+def l1_score(w, units, ctx, **kw):
     "Sum of |w| over the unit"
     return _unit_sum(w.abs(), units), units.sizes
 
 @CRITERIA.register('l2', p=2)
-def l2(w, units, ctx, **kw):
+def l2_score(w, units, ctx, **kw):
     "Square root of the sum of w^2 over the unit"
     return _unit_sum(w*w, units).sqrt(), units.sizes
 
 @CRITERIA.register('random', p=0)
-def random_(w, units, ctx, **kw):
+def random_score(w, units, ctx, **kw):
     "Uniform random scores from the seeded generator"
     return torch.rand(units.n, generator=ctx['gen'], dtype=torch.float64).float(), units.sizes
 
 @CRITERIA.register('taylor', p=1, needs=('saliency',))
-def taylor(w, units, ctx, name=None, **kw):
+def taylor_score(w, units, ctx, name=None, **kw):
     "First-order Taylor: |w x grad| summed over the calibration batches"
     return _unit_sum(ctx['saliency'][name].cpu(), units), units.sizes
 
@@ -217,12 +218,12 @@ def _multi(w, units, ctx, name=None, p=1, **kw):
     return (s if p == 1 else s.sqrt()), size
 
 @CRITERIA.register('l1_multi', p=1, granularities=('filter',))
-def l1_multi(w, units, ctx, **kw):
+def l1_multi_score(w, units, ctx, **kw):
     "Sum of |w| over a filter and the input slices of its consumers"
     return _multi(w, units, ctx, p=1, **kw)
 
 @CRITERIA.register('l2_multi', p=2, granularities=('filter',))
-def l2_multi(w, units, ctx, **kw):
+def l2_multi_score(w, units, ctx, **kw):
     "Root of the sum of w^2 over a filter and the input slices of its consumers"
     return _multi(w, units, ctx, p=2, **kw)
 
@@ -279,7 +280,7 @@ dict with `name`, `module`, `units`, `scores` (-inf for dead units), `sizes`, `p
 layer's target); `kw` carries `normalize`. Dead units must stay pruned.""")
 
 @SCOPES.register('local')
-def local(recs:list, sparsity:float, **kw)->list:
+def local_scope(recs:list, sparsity:float, **kw)->list:
     "Each layer loses its own `round(s*n)` units"
     return [select(r['scores'], r['units'], r['sparsity']) for r in recs]
 
@@ -293,7 +294,7 @@ def _normalise(r, normalize):
     return s
 
 @SCOPES.register('global')
-def global_(recs:list, sparsity:float, normalize:str='size', **kw)->list:
+def global_scope(recs:list, sparsity:float, normalize:str='size', **kw)->list:
     "One threshold on normalised scores across layers, removing `round(s*W)` weights (to within one unit)"
     if normalize not in ('size', 'layer', 'none'): raise ValueError(f"normalize must be 'size', 'layer' or 'none', got {normalize!r}")
     if any(r['units'].groups is not None for r in recs): raise ValueError("N:M granularity takes only scope='local'")
@@ -415,7 +416,7 @@ def prune_model(model:nn.Module,
         r = _layer_record(n, m, s, gran, o.get('criterion', criterion), ctx, gkw, {})
         r['scope'] = 'local' if o else scope
         (own if o else shared).append(r)
-    keeps = SCOPES[scope](shared, sparsity, normalize=normalize) + local(own, sparsity)
+    keeps = SCOPES[scope](shared, sparsity, normalize=normalize) + local_scope(own, sparsity)
     for r, keep in zip(shared + own, keeps):
         set_mask(r['module'], r['units'].expand(keep))
         if r['granularity'] == 'filter': _mask_channels(model, r['name'], r['module'], keep, ctx['graph'])

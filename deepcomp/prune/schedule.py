@@ -5,7 +5,7 @@
 # %% ../../nbs/11_prune.schedule.ipynb #ec46bf9d
 from __future__ import annotations
 import copy, time
-import numpy as np, pandas as pd, torch
+import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from torch import nn
 from fastai.learner import Learner

@@ -8,14 +8,15 @@ import math
 import torch, pandas as pd
 from torch import nn
 from fastai.callback.core import Callback
-from ..core import STATE_PREPARERS, check_config
+from ..core import STATE_PREPARERS, Registry, OneOf, check_config
 from ..mask import get_mask
 
 # %% auto #0
-__all__ = ['KMEANS_INITS', 'QUANT_TARGETS', 'QUANT_SCHEMA', 'fixed_quantize', 'fixed_range', 'auto_frac', 'fixed_ste', 'kmeans1d',
-           'is_shared', 'deployed_value', 'quantize_fixed_', 'quantize_shared_', 'sync_quant', 'codebook_grads',
-           'deploy', 'QuantCallback', 'quantize_model', 'quantize_inputs', 'quant_table', 'tensor_quant_info',
-           'quant_info', 'prepare_quant', 'remove_quant', 'quantize_from_config']
+__all__ = ['KMEANS_INITS', 'QUANT_TARGETS', 'QUANTIZERS', 'QUANT_SCHEMA', 'fixed_quantize', 'fixed_range', 'auto_frac',
+           'fixed_ste', 'kmeans1d', 'is_shared', 'deployed_value', 'quantize_fixed_', 'quantize_shared_', 'sync_quant',
+           'codebook_grads', 'deploy', 'QuantCallback', 'fixed_scheme', 'shared_scheme', 'quantize_model',
+           'quantize_inputs', 'quant_table', 'tensor_quant_info', 'quant_info', 'prepare_quant', 'remove_quant',
+           'quant_schema', 'quantize_from_config', 'check_quantizer']
 
 # %% ../../nbs/20_quant.core.ipynb #7a623634
 def fixed_quantize(x:torch.Tensor, width:int=8, # total bits, sign included
@@ -184,7 +185,24 @@ def _masked_values(m, name):
 # %% ../../nbs/20_quant.core.ipynb #1ea1ba4e
 QUANT_TARGETS = ('weight', 'bias', 'bn')
 
-def quantize_model(model:nn.Module, scheme:str='fixed', # 'fixed' (point) or 'shared' (weights, k-means)
+QUANTIZERS = Registry('quantization scheme', protocol="""f(module, name, cfg) -> None: quantize weight tensor `name` of
+`module` in place with the deployable primitives `quantize_fixed_` (fixed point) or `quantize_shared_` (a codebook and an
+index), so that it holds its deployed values, reloads, trains with QuantCallback and goes into the file. `cfg` holds the
+settings of `quantize_model` (an 'auto' fractional width resolved) and the scheme's own keys. Attribute `schema`: those
+own keys and their types, accepted in [passes.quantize].""")
+
+@QUANTIZERS.register('fixed')
+def fixed_scheme(m, name, cfg):
+    "Fixed point, `weight_width` bits with `weight_frac_width` fractional bits"
+    if cfg['weight_width'] is not None: quantize_fixed_(m, name, cfg['weight_width'], cfg['weight_frac_width'])
+
+@QUANTIZERS.register('shared')
+def shared_scheme(m, name, cfg):
+    "Weight sharing: a k-means codebook of `bits_conv` (convolutions) or `bits_fc` (other layers) bits per layer"
+    bits = cfg['bits_conv'] if isinstance(m, nn.Conv2d) else cfg['bits_fc']
+    if bits is not None: quantize_shared_(m, name, bits, cfg['init'], cfg['iters'], cfg['seed'])
+
+def quantize_model(model:nn.Module, scheme:str='fixed', # a name in QUANTIZERS: 'fixed' (point) or 'shared' (weights, k-means)
                    weight_width:int=8, weight_frac_width:int|str=4, # fixed-point weights; frac may be 'auto'
                    bias_width:int=8, bias_frac_width:int|str=4, # biases and BatchNorm (both schemes)
                    bits_conv:int|None=8, bits_fc:int|None=5, # weight sharing: codebook bits per layer type
@@ -192,9 +210,11 @@ def quantize_model(model:nn.Module, scheme:str='fixed', # 'fixed' (point) or 'sh
                    per:str='layer', # 'layer' or 'model': scope of an 'auto' fractional width
                    init:str='linear', iters:int=50, seed:int=0, # k-means
                    data_in_width:int|None=None, data_in_frac_width:int|None=None, # layer inputs, fixed point
+                   **scheme_kw, # settings of a registered scheme of one's own
                   )->pd.DataFrame:
     "Quantize `model` in place; a per-tensor table of what was done and the error it made"
-    if scheme not in ('fixed', 'shared'): raise ValueError(f"Unknown quantization scheme {scheme!r}; choose 'fixed' or 'shared'")
+    if scheme not in QUANTIZERS: raise ValueError(f"Unknown quantization scheme {scheme!r}; choose one of {', '.join(QUANTIZERS)}")
+    quantizer = QUANTIZERS[scheme]
     if per not in ('layer', 'model'): raise ValueError(f"per must be 'layer' or 'model', not {per!r}")
     bad = set(targets) - set(QUANT_TARGETS)
     if bad: raise ValueError(f"Unknown quantization targets {sorted(bad)}; choose from {QUANT_TARGETS}")
@@ -204,10 +224,10 @@ def quantize_model(model:nn.Module, scheme:str='fixed', # 'fixed' (point) or 'sh
         for g, (w, f) in fmt.items():
             xs = [before[(mn, n)] for mn, m, n, g2 in sel if g2 == g]
             if f == 'auto' and xs: fmt[g] = (w, auto_frac(torch.cat(xs), w))
+    cfg = dict(weight_width=fmt['weight'][0], weight_frac_width=fmt['weight'][1], bits_conv=bits_conv, bits_fc=bits_fc,
+               init=init, iters=iters, seed=seed, **scheme_kw)
     for mn, m, n, g in sel:
-        if scheme == 'shared' and g == 'weight':
-            bits = bits_conv if isinstance(m, nn.Conv2d) else bits_fc
-            if bits is not None: quantize_shared_(m, n, bits, init, iters, seed)
+        if g == 'weight': quantizer(m, n, cfg)
         elif fmt[g][0] is not None: quantize_fixed_(m, n, *fmt[g])
     if data_in_width is not None: quantize_inputs(model, data_in_width, data_in_frac_width)
     return quant_table(model, before)
@@ -228,7 +248,7 @@ def quant_table(model:nn.Module, before:dict|None=None)->pd.DataFrame:
     for mn, m in model.named_modules():
         for n, p in m.named_parameters(recurse=False):
             if n.endswith('_codebook'): continue
-            info = tensor_quant_info(m, n); mask = get_mask(m, n)
+            info = tensor_quant_info(m, n)
             r = dict(tensor=f"{mn}.{n}" if mn else n, layer_type=type(m).__name__, kind=info['kind'],
                      bits=info.get('bits', info.get('width', 32)), frac=info.get('frac'), params=p.numel(),
                      nonzeros=int((p != 0).sum()), distinct=len(p.detach().unique()))
@@ -287,14 +307,47 @@ def remove_quant(model:nn.Module, keep_inputs:bool=False, # keep input quantizat
     return model
 
 # %% ../../nbs/20_quant.core.ipynb #1d35808d
-QUANT_SCHEMA = {'scheme': ['fixed', 'shared'], 'weight_width': int, 'weight_frac_width': (int, str), 'bias_width': int,
+QUANT_SCHEMA = {'scheme': OneOf(QUANTIZERS), 'weight_width': int, 'weight_frac_width': (int, str), 'bias_width': int,
                 'bias_frac_width': (int, str), 'data_in_width': int, 'data_in_frac_width': int, 'bits_conv': int, 'bits_fc': int,
                 'init': list(KMEANS_INITS), 'targets': list, 'per': ['layer', 'model'], 'iters': int, 'seed': int}
 
+def quant_schema()->dict:
+    "The schema of `[passes.quantize]`, with the own keys of every registered scheme, read now"
+    return {**{k: v for f in QUANTIZERS.values() for k, v in getattr(f, 'schema', {}).items()}, **QUANT_SCHEMA}
+
 def quantize_from_config(model:nn.Module, section:dict)->pd.DataFrame:
     "Run `quantize_model` with the keys of a `[passes.quantize]` config section"
-    check_config(section, QUANT_SCHEMA, 'passes.quantize.')
+    check_config(section, quant_schema(), 'passes.quantize.')
     for k in ('weight_frac_width', 'bias_frac_width'):
         if isinstance(section.get(k), str) and section[k] != 'auto': raise ValueError(f"passes.quantize.{k} must be an integer or 'auto'")
     kw = dict(section); kw['targets'] = tuple(kw.get('targets', ('weight',)))
     return quantize_model(model, **kw)
+
+# %% ../../nbs/20_quant.core.ipynb #1222e92c
+def check_quantizer(name:str, # a name in QUANTIZERS
+                    **settings, # the scheme's settings for `quantize_model`
+                   )->pd.DataFrame:
+    "Assert the quantizer protocol for scheme `name`; return its quant table"
+    import copy, io
+    from deepcomp.models import create_model
+    from deepcomp.mask import set_mask
+    from deepcomp.core import prepare_state
+    torch.manual_seed(0); net = create_model('lenet5')
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)): set_mask(m, m.weight.abs() >= m.weight.abs().flatten().kthvalue(m.weight.numel()//2).values)
+    df = quantize_model(net, name, **settings)
+    x = torch.randn(4, 1, 28, 28, generator=torch.Generator().manual_seed(1)); net.eval(); out = net(x)
+    for mn, m in net.named_modules():
+        mask = get_mask(m)
+        if mask is not None: assert (m.weight[~mask] == 0).all(), f"{name}: pruned weights of {mn} are not zero"
+    w = {k: v.clone() for k, v in net.state_dict().items()}
+    deploy(net); assert all(torch.equal(v, net.state_dict()[k]) for k, v in w.items()), f"{name}: deploying again changed the weights"
+    buf = io.BytesIO(); torch.save(net.state_dict(), buf); buf.seek(0); st = torch.load(buf, weights_only=True)
+    fresh = create_model('lenet5'); prepare_state(fresh, st); fresh.load_state_dict(st); fresh.eval()
+    assert torch.equal(fresh(x), out), f"{name}: a reloaded model computes differently"
+    net.train(); opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    torch.nn.functional.cross_entropy(net(x), torch.zeros(4, dtype=torch.long)).backward(); codebook_grads(net); opt.step(); deploy(net)
+    for mn, m in net.named_modules():
+        for n in _qnames(m):
+            if n: assert torch.equal(getattr(m, n), deployed_value(m, n)), f"{name}: {mn}.{n} left its quantization grid after a step"
+    return df
