@@ -4,51 +4,126 @@
 
 # %% ../nbs/91_docs.ipynb #dcc02711
 from __future__ import annotations
-import configparser, html, json, re, shutil, subprocess, tempfile
+import ast, configparser, html, inspect, io, json, re, shutil, subprocess, tempfile, textwrap, tokenize
 from pathlib import Path
+import yaml
+from fastcore.basics import str2bool
 from fastcore.docments import docments
 from fastcore.script import call_parse
+from nbdev.config import get_config
+from nbdev.doclinks import NbdevLookup
+from nbdev.process import Processor
+from nbdev.processors import rm_export
 from nbdev.showdoc import BasicMarkdownRenderer
+from fastcore.docments import MarkdownRenderer
 
 # %% auto #0
-__all__ = ['CSS', 'param_table', 'TableRenderer', 'front_matter', 'clean_cells', 'write_readme', 'render_site', 'render_docs',
-           'execute_nb']
+__all__ = ['CSS', 'param_table', 'source_link', 'TableRenderer', 'unlink_code', 'tidy_show_docs', 'param_doc_problems',
+           'front_matter', 'clean_cells', 'write_readme', 'render_site', 'render_docs', 'execute_nb']
 
 # %% ../nbs/91_docs.ipynb #6d0f056d
 def _cell(o): return str(o).replace('|', '\\|').replace('\n', ' ')
 
 def param_table(f)->str:
-    "Markdown table of `f`'s parameters: type, default and docment"
+    "Markdown table of `f`'s parameters: type, default and docment; empty if no parameter has a docment"
     d = docments(f, full=True, returns=False)
     rows = [(k, v) for k, v in d.items() if k not in ('self', 'cls')]
-    if not rows: return ''
-    def fmt(v, empty):
-        if v is empty or v is None: return ''
+    if not any(v['docment'] for k, v in rows): return ''
+    def fmt(v):
+        if v is inspect._empty or v is None: return ''
         return _cell(getattr(v, '__name__', v) if not isinstance(v, str) else v)
-    import inspect
     out = ['|  | **Type** | **Default** | **Details** |', '| -- | -------- | ----------- | ----------- |']
     for k, v in rows:
         dflt = '' if v['default'] is inspect._empty else f"`{_cell(repr(v['default']))}`"
-        out.append(f"| {k} | {fmt(v['anno'], inspect._empty)} | {dflt} | {_cell(v['docment'] or '')} |")
+        out.append(f"| {k} | {fmt(v['anno'])} | {dflt} | {_cell(v['docment'] or '')} |")
     return '\n'.join(out)
+
+def source_link(nm:str)->str|None:
+    "URL of the source of the symbol named `nm` at `git_url`/`branch`, or `None` when `source_links` is off in `settings.ini`"
+    return NbdevLookup().code(nm) if str2bool(get_config().get('source_links', 'True')) else None
 
 class TableRenderer(BasicMarkdownRenderer):
     "`show_doc` markdown with a parameter table under the signature"
     def _repr_markdown_(self):
+        src = source_link(self.fn)
+        doc = '---\n\n' + (f'[source]({src}){{target="_blank" style="float:right; font-size:smaller"}}\n\n' if src else '')
+        doc += f"{'#' * self.title_level} {self.nm}\n\n" + MarkdownRenderer._repr_markdown_(self)
         tbl = param_table(self.sym) if callable(self.sym) else ''
-        return super()._repr_markdown_() + (f'\n\n{tbl}' if tbl else '')
+        return doc + (f'\n\n{tbl}' if tbl else '')
+
+# %% ../nbs/91_docs.ipynb #156466e3
+def unlink_code(md:str)->str:
+    "`md` with markdown links to backticked names inside fenced code blocks put back to the plain names"
+    parts = re.split(r'(^```.*?^```)', md, flags=re.M | re.S)
+    return ''.join(re.sub(r'\[(`[^`\]]+`)\]\([^)\s]*\)', r'\1', p) if p.startswith('```') else p for p in parts)
+
+class tidy_show_docs(Processor):
+    "Docs processor: nbdev's added `show_doc` cells in source order, no links inside signatures, exported cells removed"
+    def begin(self):
+        out, run = [], []
+        for c in self.nb.cells:
+            if c.get('has_sd'): run.append(c); continue
+            out += run[::-1] + [c]; run = []
+        self.nb.cells = out + run[::-1]
+    def cell(self, cell):
+        rm_export(cell)  # skipped where nbdev runs it: the exported cells separate the runs of `show_doc` cells above
+        for o in cell.get('outputs') or []:
+            md = o.get('data', {}).get('text/markdown')
+            if md: o['data']['text/markdown'] = unlink_code(''.join(md)).splitlines(True)
+
+# %% ../nbs/91_docs.ipynb #653b890f
+def _sig_params(f):
+    "Line of each parameter of `f` (source order) and the comment on each line of its signature"
+    src = textwrap.dedent(inspect.getsource(f))
+    node = next(n for n in ast.walk(ast.parse(src)) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    a = node.args
+    args = a.posonlyargs + a.args + [a.vararg] * bool(a.vararg) + a.kwonlyargs + [a.kwarg] * bool(a.kwarg)
+    toks = tokenize.generate_tokens(io.StringIO(src).readline)
+    comments = {t.start[0] for t in toks if t.type == tokenize.COMMENT and t.start[0] < node.body[0].lineno}
+    return {x.arg: x.lineno for x in args if x.arg not in ('self', 'cls')}, comments
+
+def _problems(f, name):
+    try: lines, comments = _sig_params(inspect.unwrap(f)); doc = docments(f, args_kwargs=True, returns=False)
+    except (OSError, TypeError, SyntaxError, StopIteration): return []
+    if not any(doc.get(k) for k in lines): return []
+    res, shared = [], set()
+    for l in sorted(set(lines.values())):
+        ps = [k for k, v in lines.items() if v == l]
+        if len(ps) < 2: continue
+        shared |= set(ps)
+        res.append(f"{name}: {', '.join(ps)} on one line" + (f" (its comment documents only {ps[-1]})" if l in comments else ''))
+    return res + [f'{name}: {k} has no comment' for k in lines if k not in shared and not doc.get(k)]
+
+# %% ../nbs/91_docs.ipynb #fa194225
+def _exported(m):
+    "(qualified name, object) of module `m`'s exported functions and classes defined in `m`"
+    objs = [(f'{m.__name__}.{k}', getattr(m, k, None)) for k in getattr(m, '__all__', [])]
+    return [(k, v) for k, v in objs if getattr(v, '__module__', None) == m.__name__ and (inspect.isfunction(v) or inspect.isclass(v))]
+
+def param_doc_problems(o)->list:
+    "Docments problems of the exported functions and classes (and their public methods) of module or package `o`, or of `o` itself"
+    if hasattr(o, '__path__'):  # a package: it and all its modules
+        import importlib, pkgutil
+        mods = [o] + [importlib.import_module(m.name) for m in pkgutil.walk_packages(o.__path__, o.__name__ + '.')
+                      if not m.name.rsplit('.', 1)[-1].startswith('_')]
+        objs = [x for m in mods for x in _exported(m)]
+    elif inspect.ismodule(o): objs = _exported(o)
+    else: objs = [(getattr(o, '__qualname__', str(o)), o)]
+    res = []
+    for name, v in objs:
+        if not inspect.isclass(v): res += _problems(v, name); continue
+        for k, m in vars(v).items():
+            if inspect.isfunction(m) and (k == '__init__' or not k.startswith('_')): res += _problems(m, name if k == '__init__' else f'{name}.{k}')
+    return res
 
 # %% ../nbs/91_docs.ipynb #0a63d675
 def front_matter(nb:dict)->dict:
     "Title, description and output file from the raw YAML cell nbdev puts first (the cell is removed)"
-    meta = {}
-    if nb['cells'] and nb['cells'][0]['cell_type'] == 'raw':
-        src = ''.join(nb['cells'][0]['source'])
-        for k in ('title', 'description', 'output-file'):
-            m = re.search(rf"^{k}:\s*(.+?)(?=^\S|^---)", src, re.M | re.S)
-            if m: meta[k] = ' '.join(m.group(1).split()).strip("'\"")
-        nb['cells'] = nb['cells'][1:]
-    return meta
+    if not (nb['cells'] and nb['cells'][0]['cell_type'] == 'raw'): return {}
+    src = ''.join(nb['cells'][0]['source']).strip().strip('-')
+    nb['cells'] = nb['cells'][1:]
+    meta = yaml.safe_load(src) or {}
+    return {k: ' '.join(str(meta[k]).split()) for k in ('title', 'description', 'output-file') if meta.get(k)}
 
 def clean_cells(nb:dict)->dict:
     "Drop hidden cells, replace `echo: false` cells by their markdown output, strip `#|` directives, results become displays"
@@ -64,19 +139,24 @@ def clean_cells(nb:dict)->dict:
             if 'echo:false' in dirs:
                 md = ''.join(''.join(o.get('data', {}).get('text/markdown', '')) for o in c.get('outputs', []))
                 c = {'cell_type': 'markdown', 'metadata': {}, 'source': md}
-        if c['cell_type'] == 'markdown': c['source'] = re.sub(r'\]\(([^)]*)\)\{[^}]*\}', r'](\1)', ''.join(c['source']))  # Quarto link attributes
+        if c['cell_type'] == 'markdown':  # Quarto link attributes; show_doc's "source" link floats right
+            md = re.sub(r'\[source\]\(([^)]*)\)\{[^}]*\}', r'<a class="source-link" href="\1">source</a>', ''.join(c['source']))
+            c = {**c, 'source': re.sub(r'\]\(([^)]*)\)\{[^}]*\}', r'](\1)', md)}
+            c.pop('outputs', None)
         out.append(c)
     nb['cells'] = out
     return nb
 
 # %% ../nbs/91_docs.ipynb #0fa07273
 CSS = """body{font-family:system-ui,sans-serif;margin:0;display:flex;color:#222}
-nav{width:15rem;min-height:100vh;background:#f4f6f8;padding:1rem;box-sizing:border-box;flex-shrink:0}
+nav{width:15rem;height:100vh;position:sticky;top:0;overflow-y:auto;background:#f4f6f8;padding:1rem;box-sizing:border-box;flex-shrink:0}
 nav a{display:block;padding:.2rem 0;color:#2a5db0;text-decoration:none}nav a.current{font-weight:bold;color:#000}
 nav h2{font-size:1.1rem}nav h3{font-size:.8rem;text-transform:uppercase;color:#666;margin:1rem 0 .2rem}
-main{padding:1rem 2rem;max-width:62rem;overflow-x:auto}pre{background:#f6f8fa;padding:.6rem;overflow-x:auto}
+main{padding:1rem 2rem;flex:1;min-width:0;max-width:62rem}
+pre,div.sourceCode,.table-scroll{max-width:100%;overflow-x:auto}pre{background:#f6f8fa;padding:.6rem}pre>code{white-space:pre}
 table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem}
-.subtitle{font-style:italic;font-size:1.2rem;color:#555}img{max-width:100%}"""
+.dataframe td{white-space:nowrap}.dataframe tbody th{min-width:12rem}
+.source-link{float:right;font-size:smaller}.subtitle{font-style:italic;font-size:1.2rem;color:#555}img{max-width:100%}"""
 
 def _pages(proc:Path)->list:
     "One entry per processed notebook: cleaned notebook, output path, title, description, section"
@@ -100,14 +180,28 @@ def _nav(pages, pg, lib):
     return depth, '<nav>' + '\n'.join(nav) + '</nav>'
 
 # %% ../nbs/91_docs.ipynb #cef49783
-def write_readme(page:dict, dest:Path):
-    "Write the processed `index` notebook `page` as GitHub markdown to `dest`"
+def _gfm_table(h:str)->str:
+    "A pandas HTML table as a GitHub markdown table (the index name goes in the corner)"
     import pypandoc
+    h = re.sub(r'<style.*?</style>', '', h, flags=re.S)
+    md = subprocess.run([pypandoc.get_pandoc_path(), '-f', 'html', '-t', 'gfm'], input=h, check=True, capture_output=True, text=True).stdout
+    md = re.sub(r'</?div[^>]*>', '', md).strip()
+    m = re.match(r'(\|\s*\|.*\n)(\|[-| ]+\|\n)\|\s*(\S[^|]*?)\s*\|(?:\s*\|)+\n', md)  # a row holding only the index name
+    return re.sub(r'^\|\s*\|', f'| {m[3]} |', m[1]) + m[2] + md[m.end():] if m else md
+
+def write_readme(page:dict, dest:Path):
+    "Write the processed `index` notebook `page` as GitHub markdown to `dest`; HTML tables become markdown tables"
+    import pypandoc
+    nb = json.loads(json.dumps(page['nb']))
+    for c in nb['cells']:
+        for o in c.get('outputs', []):
+            h = ''.join(o.get('data', {}).get('text/html', ''))
+            if '<table' in h: o['data'] = {'text/markdown': _gfm_table(h)}
     with tempfile.TemporaryDirectory() as td:
-        (Path(td)/'p.ipynb').write_text(json.dumps(page['nb']))
+        (Path(td)/'p.ipynb').write_text(json.dumps(nb))
         md = subprocess.run([pypandoc.get_pandoc_path(), 'p.ipynb', '-f', 'ipynb', '-t', 'gfm', '--wrap=none'], check=True,
                             cwd=td, capture_output=True, text=True).stdout
-    md = re.sub(r'<div[^>]*>\s*|\s*</div>', '\n', md)
+    md = re.sub(r'^[ \t]*</?div[^>]*>[ \t]*$', '', md, flags=re.M)
     md = re.sub(r'\n{3,}', '\n\n', md).strip()
     dest.write_text(f"# {page['title']}\n\n> {page['desc']}\n\n" + md + '\n')
 
@@ -126,7 +220,7 @@ def render_site(proc:str='_proc', # processed notebooks, from `nbdev_proc_nbs`
     if not pages: raise FileNotFoundError(f"No processed notebooks in {proc}: run nbdev_proc_nbs first")
     if out.exists(): shutil.rmtree(out)
     out.mkdir(parents=True)
-    if (root/'imgs').exists(): shutil.copytree(root/'imgs', out/'imgs')
+    if (root/'imgs').exists(): shutil.copytree(root/'imgs', out/'imgs', ignore=shutil.ignore_patterns('docs'))  # not the docs' own screenshots
     for pg in pages:
         depth, nav = _nav(pages, pg, cfg['lib_name'])
         with tempfile.TemporaryDirectory() as td:
@@ -138,6 +232,7 @@ def render_site(proc:str='_proc', # processed notebooks, from `nbdev_proc_nbs`
                             '--include-after-body', 'after.html', '--resource-path', f'{pg["src"].parent.resolve()}:{root.resolve()}',
                             '-o', str(dest)], check=True, cwd=td)
         text = dest.read_text().replace(site, depth)
+        text = re.sub(r'<table\b', '<div class="table-scroll"><table', text).replace('</table>', '</table></div>')  # wide tables scroll in their box
         dest.write_text(re.sub(r'(src|href)="(\.\./)+imgs/', rf'\1="{depth}imgs/', text))
     if readme: write_readme([p for p in pages if p['out'] == Path('index.html')][0], root/'README.md')
     print(f"{len(pages)} pages written to {out}/ (open {out/'index.html'})")
