@@ -1,0 +1,145 @@
+"""Range-coded codecs (deepcomp.coding.entropy) against today's Huffman codecs, lzma and zstd, on the report files and a torchvision model.
+
+usage: DEEPCOMP_THREADS=1 python bench/entropy_bench.py [--files nbs/reports/results/*.dcz] [--tv resnet18] [--repeats 5]
+
+For every report .dcz file, in one run:
+1. the file re-written from its own tensors with today's codecs (everything but range-*) and with every codec;
+2. lzma -9e (xz, and raw LZMA2 lc0 lp0 pb0) and zstd -19 of the same quantized tensors, in two layouts, each one buffer
+   of all tensors in state_dict order (pruning masks left out: they are the support):
+   sparse: per codebook tensor (float32, at most 2**16 distinct values) its codebook as float32, its support as a
+           bitmap (np.packbits), the codes of the stored entries as uint8 (uint16 if more than 256 codes);
+   dense:  per codebook tensor its codebook as float32 and the code of every element as uint8/uint16;
+   other tensors as their raw little-endian bytes (both layouts); then the best of all and file/best;
+3. the sum of the order-0 entropies of the streams (gaps between stored positions, no fillers, and values; codes
+   for tensors without zeros), codebooks not counted;
+4. encode and decode CPU time of the range codecs over the Huffman codecs on the same tensors and supports (best of
+   --repeats, timed in alternation).
+--tv builds a torchvision model with random weights, prunes every conv/linear weight 90% by magnitude and rounds it to
+31 levels and zero; its line sums the tensors' coded bytes (no container).
+"""
+import argparse, glob, hashlib, lzma, subprocess, sys, tempfile, time
+from pathlib import Path
+import numpy as np, torch, zstandard
+
+p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+p.add_argument('--files', nargs='*', default=sorted(glob.glob('nbs/reports/results/*.dcz')))
+p.add_argument('--tv', default='resnet18', help="torchvision model with random weights ('' to skip)")
+p.add_argument('--repeats', type=int, default=5)
+args = p.parse_args()
+
+from deepcomp.core import set_threads, env_info
+import deepcomp.coding.entropy  # registers range-dense and range-sparse
+from deepcomp.coding.codecs import CODECS, encode_tensor, decode_tensor, to_numpy, codebook_codes, MAX_CODES
+from deepcomp.coding.file import read_tensors, load_compressed, save_compressed
+from deepcomp.coding.huffman import entropy_bits
+
+set_threads(1)
+cpu = next((l.split(':', 1)[1].strip() for l in subprocess.run(['lscpu'], capture_output=True, text=True).stdout.splitlines() if l.startswith('Model name')), '?')
+info = env_info()
+print(f"# entropy_bench  CPU {cpu}, torch {info['torch']}, numpy {info['numpy']}, 1 thread")
+TODAY = [n for n in CODECS if not n.startswith('range-')]
+print(f"# today's codecs: {TODAY}; added: {[n for n in CODECS if n.startswith('range-')]}")
+
+def codebook(t):
+    "(codebook float32, codes) of a float32 tensor with at most 2**16 distinct values, else None"
+    x = to_numpy(t)
+    if x.dtype != np.float32 or not len(x) or len(np.unique(x.view(np.uint32))) > MAX_CODES: return None
+    cb, codes = codebook_codes(np.where(x == 0, np.float32(0), x))
+    return cb.view(np.float32), codes
+
+def layouts(state, supports):
+    "The bytes fed to lzma and zstd: {'sparse': ..., 'dense': ...}"
+    out = {'sparse': [], 'dense': []}
+    for n, t in state.items():
+        if n.endswith('_mask'): continue
+        cc = codebook(t)
+        if cc is None:
+            for v in out.values(): v.append(to_numpy(t).tobytes())
+            continue
+        cb, codes = cc; dt = np.uint8 if len(cb) <= 256 else '<u2'; sup = supports[n]
+        out['sparse'].append(cb.astype('<f4').tobytes() + np.packbits(sup).tobytes() + codes[sup].astype(dt).tobytes())
+        out['dense'].append(cb.astype('<f4').tobytes() + codes.astype(dt).tobytes())
+    return {k: b''.join(v) for k, v in out.items()}
+
+COMPRESSORS = {'lzma -9e': lambda b: lzma.compress(b, preset=9 | lzma.PRESET_EXTREME),
+               'lzma raw lc0': lambda b: lzma.compress(b, format=lzma.FORMAT_RAW, filters=[{'id': lzma.FILTER_LZMA2, 'preset': 9 | lzma.PRESET_EXTREME, 'lc': 0, 'lp': 0, 'pb': 0}]),
+               'zstd -19': lambda b: zstandard.ZstdCompressor(level=19).compress(b)}
+
+def order0(state, supports)->float:
+    "Sum of the order-0 entropies (bytes) of the gap and value streams of the codebook tensors"
+    tot = 0.
+    for n, t in state.items():
+        cc = None if n.endswith('_mask') else codebook(t)
+        if cc is None: continue
+        cb, codes = cc; sup = supports[n]
+        if sup.all(): tot += entropy_bits(np.bincount(codes))*len(codes)/8; continue
+        pos = np.flatnonzero(sup); gaps = np.diff(pos, prepend=-1) - 1
+        tot += (entropy_bits(np.bincount(gaps))*len(gaps) + entropy_bits(np.bincount(codes[pos]))*len(pos))/8
+    return tot
+
+def timing(state, supports, index_bits):
+    "CPU seconds (encode, decode) of Huffman and range codecs over the codebook tensors, best of --repeats in alternation"
+    jobs = []
+    for n, t in state.items():
+        if n.endswith('_mask') or codebook(t) is None: continue
+        sup = torch.from_numpy(supports[n]).reshape(t.shape)
+        dense = bool(supports[n].all())
+        jobs.append((t, None if dense else sup, index_bits.get(n, 5), ['dense'] if dense else ['sparse'], ['range-dense'] if dense else ['range-sparse']))
+    def enc(which): return [encode_tensor(t, b, support=s, codecs=c[which]) for t, s, b, *c in jobs]
+    def dec(coded): return [decode_tensor(e, dict(parts)) for e, parts in coded]
+    best = {}
+    for _ in range(args.repeats):
+        for which, name in ((0, 'huffman'), (1, 'range')):
+            c0 = time.process_time(); coded = enc(which); c1 = time.process_time(); dec(coded); c2 = time.process_time()
+            e, d = best.get(name, (1e9, 1e9)); best[name] = (min(e, c1 - c0), min(d, c2 - c1))
+    return best
+
+def digest(st): return {k: hashlib.sha256(to_numpy(torch.where(v == 0, torch.zeros_like(v), v) if v.is_floating_point() else v).tobytes()).hexdigest() for k, v in st.items()}
+
+hdr = f"{'model':28s} {'today':>9s} {'range':>9s} {'saved':>6s} | {'lzma -9e':>8s} {'lzma lc0':>8s} {'zstd -19':>8s} {'best':>8s} {'layout':>6s} | {'today/best':>10s} {'range/best':>10s} | {'order-0':>8s} | {'enc x':>6s} {'dec x':>6s}"
+rows = []
+def report(name, today, ours, state, supports, index_bits, identical=''):
+    lay = layouts(state, supports)
+    comp = {(c, l): len(f(b)) for l, b in lay.items() for c, f in COMPRESSORS.items()}
+    bc = {c: min(v for (cc, l), v in comp.items() if cc == c) for c in COMPRESSORS}
+    (bcn, bl), bv = min(comp.items(), key=lambda kv: kv[1])
+    tm = timing(state, supports, index_bits)
+    rows.append(f"{name:28s} {today:9,} {ours:9,} {1 - ours/today:6.1%} | {bc['lzma -9e']:8,} {bc['lzma raw lc0']:8,} {bc['zstd -19']:8,} {bv:8,} {bl:>6s} | "
+                f"{today/bv:10.3f} {ours/bv:10.3f} | {order0(state, supports):8,.0f} | {tm['range'][0]/tm['huffman'][0]:6.2f} {tm['range'][1]/tm['huffman'][1]:6.2f}{identical}")
+    print(rows[-1], flush=True)
+
+print("\nbytes; 'today' and 'range' are whole .dcz files (torchvision: the sum of the tensors' coded bytes); best = smallest of the compressors over both layouts;")
+print("enc x / dec x = CPU time of the range codecs / CPU time of the Huffman codecs on the same tensors (best of %d)\n" % args.repeats)
+print(hdr); print('-'*len(hdr))
+for f in args.files:
+    m, st = read_tensors(f)
+    ib = {e['name']: e['index_bits'] for e in m['tensors'] if 'index_bits' in e}
+    model = load_compressed(f)
+    sizes, same = {}, True
+    with tempfile.TemporaryDirectory() as d:
+        for k, codecs in (('today', TODAY), ('range', None)):
+            q = Path(d)/f'{k}.dcz'
+            sizes[k] = save_compressed(model, q, index_bits=ib or None, quant_info=m['quant_info'], meta=m['meta'], codecs=codecs)['file_bytes']
+            same &= digest(read_tensors(q)[1]) == digest(st)
+    sup = {n: (st[n + '_mask'].numpy().reshape(-1) if n + '_mask' in st else to_numpy(t) != 0) for n, t in st.items() if not n.endswith('_mask')}
+    sup = {n: (s if codebook(st[n]) is None or not (to_numpy(st[n])[~s] != 0).any() else to_numpy(st[n]) != 0) for n, s in sup.items()}
+    report(Path(f).name, sizes['today'], sizes['range'], st, sup, ib, f"  (bit-identical: {same})")
+
+if args.tv:
+    import torchvision
+    torch.manual_seed(0)
+    net = getattr(torchvision.models, args.tv)(weights=None)
+    st, sup = {}, {}
+    with torch.no_grad():
+        for n, t in net.state_dict().items():
+            if t.dim() >= 2 and t.is_floating_point():
+                a = t.abs(); t = torch.where(a > a.flatten().kthvalue(int(0.9*a.numel())).values, t, torch.zeros_like(t))
+                mx = t.abs().max(); t = torch.round(t/mx*15)/15*mx
+            st[n] = t.contiguous()
+    sup = {n: to_numpy(t) != 0 for n, t in st.items()}
+    ib = {n: 8 if t.dim() == 4 else 5 for n, t in st.items()}
+    today = sum(sum(len(b) for _, b in encode_tensor(t, ib[n], codecs=TODAY)[1]) for n, t in st.items())
+    ours = sum(sum(len(b) for _, b in encode_tensor(t, ib[n])[1]) for n, t in st.items())
+    for n, t in st.items():
+        if codebook(t) is None or sup[n].all(): sup[n] = np.ones(t.numel(), bool)
+    report(f"{args.tv} (random, 90%, 5b)", today, ours, st, sup, ib)
