@@ -4,12 +4,13 @@
 
 # %% ../nbs/00_core.ipynb #39c9d8aa
 from __future__ import annotations
-import os, platform, tomllib, copy, difflib
+import os, platform, tomllib, copy, difflib, math, types
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['COMMANDS', 'STATE_PREPARERS', 'STATE_MODULES', 'Registry', 'add_config_args', 'prepare_state', 'set_threads',
-           'parse_value', 'set_dotted', 'get_dotted', 'load_config', 'OneOf', 'check_config', 'env_info']
+           'parse_value', 'set_dotted', 'get_dotted', 'load_config', 'OneOf', 'Range', 'Either', 'Name', 'check_config',
+           'env_info']
 
 # %% ../nbs/00_core.ipynb #238992d1
 class Registry(dict):
@@ -101,6 +102,7 @@ def load_config(cfg:str|Path|dict, # a TOML file or an already-parsed dict
     else:
         p = Path(cfg)
         if not p.exists(): raise FileNotFoundError(f"Config file not found: {p}")
+        if not p.is_file(): raise ValueError(f"Config path {p} is not a file")
         try: cfg = tomllib.loads(p.read_text())
         except tomllib.TOMLDecodeError as e: raise ValueError(f"{p} is not valid TOML: {e}") from None
     for o in overrides:
@@ -117,22 +119,62 @@ class OneOf:
     def __contains__(self, v): return any(v == x and type(v) is type(x) for x in self.values())
     def __repr__(self): return f"OneOf({self.values()})"
 
+class Range:
+    "A schema leaf: a finite int (`kind=int`) or number in `[lo, hi]`, open at an end where `lo_open`/`hi_open`"
+    def __init__(self, kind=float, lo=None, hi=None, lo_open:bool=False, hi_open:bool=False):
+        self.kind, self.lo, self.hi, self.lo_open, self.hi_open = kind, lo, hi, lo_open, hi_open
+    def __contains__(self, v):
+        if isinstance(v, bool) or not isinstance(v, int if self.kind is int else (int, float)) or not math.isfinite(v): return False
+        lo = self.lo is None or (v > self.lo if self.lo_open else v >= self.lo)
+        return lo and (self.hi is None or (v < self.hi if self.hi_open else v <= self.hi))
+    def __repr__(self):
+        what = 'an integer' if self.kind is int else 'a finite number'
+        if self.lo is not None and self.hi is not None: return f"{what} in {'(' if self.lo_open else '['}{self.lo}, {self.hi}{')' if self.hi_open else ']'}"
+        if self.lo is not None: return f"{what} {'>' if self.lo_open else '>='} {self.lo}"
+        return f"{what} {'<' if self.hi_open else '<='} {self.hi}" if self.hi is not None else what
+
+class Either:
+    "A schema leaf accepting a value that any of `alts` (leaves: types, lists, OneOf, Range) accepts"
+    def __init__(self, *alts): self.alts = alts
+    def __contains__(self, v): return any(_leaf_ok(v, a) for a in self.alts)
+    def __repr__(self): return ' or '.join(_describe(a) for a in self.alts)
+
+class Name:
+    "A schema leaf: a plain file name (no folder part), so what it names stays inside the run's folder"
+    def __contains__(self, v): return isinstance(v, str) and v not in ('', '.', '..') and not set(v) & set('/\\') and '\0' not in v
+    def __repr__(self): return "a plain file name (no '/' or '..')"
+
+def _leaf_ok(v, s)->bool:
+    if isinstance(s, (list, OneOf, Range, Either, Name)): return v in s
+    return isinstance(v, s) and not (isinstance(v, bool) and s in (int, float, (int, float)))
+
+def _describe(s)->str:
+    if isinstance(s, OneOf): return f"one of {s.values()}"
+    if isinstance(s, list): return f"one of {s}"
+    if isinstance(s, type): return f"a {s.__name__}"
+    if isinstance(s, tuple): return ' or '.join(f"a {t.__name__}" for t in s)
+    return repr(s)
+
 # %% ../nbs/00_core.ipynb #ce703ed2
-def check_config(cfg:dict, schema:dict, prefix:str='')->dict:
-    "Raise a `ValueError` naming the key if `cfg` has unknown keys or wrong value types"
+def check_config(cfg:dict, # the config (or a section of it)
+                 schema:dict, # key -> leaf (type, list of values, OneOf, Range, Either, Name), sub-schema, or a function returning one
+                 prefix:str='', # the section's dotted name, for errors
+                )->dict:
+    "Raise a `ValueError` naming the key if `cfg` has unknown keys, wrong value types or values out of range"
+    if not isinstance(cfg, dict): raise ValueError(f"Config key {prefix.rstrip('.')!r} must be a section")
     for k, v in cfg.items():
         name = f"{prefix}{k}"
         if k not in schema:
-            close = difflib.get_close_matches(k, list(schema), n=1)
+            close = difflib.get_close_matches(str(k), list(schema), n=1)
             raise ValueError(f"Unknown config key {name!r}" + (f" (did you mean {prefix + close[0]!r}?)" if close else ""))
         s = schema[k]
+        if isinstance(s, types.FunctionType): s = s()  # a sub-schema read now
         if isinstance(s, dict):
             if not isinstance(v, dict): raise ValueError(f"Config key {name!r} must be a section")
             check_config(v, s, name + '.')
-        elif isinstance(s, (list, OneOf)):
-            if v not in s: raise ValueError(f"Config key {name!r} is {v!r}; expected one of {s.values() if isinstance(s, OneOf) else s}")
-        elif not isinstance(v, s) or (isinstance(v, bool) and s in (int, float, (int, float))):
-            raise ValueError(f"Config key {name!r} has the wrong type: {v!r}")
+        elif not _leaf_ok(v, s):
+            what = "has the wrong type" if isinstance(s, (type, tuple)) else "is out of range" if isinstance(s, Range) and isinstance(v, (int, float)) and not isinstance(v, bool) else "is"
+            raise ValueError(f"Config key {name!r} {what}: {v!r}; expected {_describe(s)}")
     return cfg
 
 # %% ../nbs/00_core.ipynb #0221ed72

@@ -10,7 +10,7 @@ import pandas as pd, torch
 from torch import nn
 from fastai.torch_core import set_seed
 from fastcore.test import test_eq
-from .core import Registry, COMMANDS, add_config_args, load_config, check_config, set_threads, env_info
+from .core import Registry, COMMANDS, Range, Either, Name, add_config_args, load_config, check_config, set_threads, env_info
 from .metrics import layer_stats, accuracy
 from .train import (CONFIG_SCHEMA, TRAIN_SCHEMA, make_learner, fit, save_state, load_state, dls_from_config,
                             model_from_config, train_callbacks)
@@ -23,8 +23,8 @@ from .coding.file import save_compressed, load_compressed, read_manifest
 # %% auto #0
 __all__ = ['PASSES', 'PIPELINE_SCHEMA', 'HUFFMAN_SCHEMA', 'DEEP_COMPRESSION', 'pass_entry', 'pass_kind', 'read_pipeline_config',
            'plan', 'check_plan', 'measure', 'baseline_pass', 'train_pass', 'prune_pass', 'quantize_pass', 'deployable',
-           'huffman_pass', 'summary', 'compress', 'print_summary', 'tiny_config', 'file_budget', 'check_pass',
-           'read_run', 'forget_passes', 'compress_command', 'evaluate_file', 'evaluate_command']
+           'huffman_pass', 'summary', 'read_run', 'forget_passes', 'compress', 'print_summary', 'tiny_config',
+           'file_budget', 'check_pass', 'compress_command', 'evaluate_file', 'evaluate_command']
 
 # %% ../nbs/50_pipeline.ipynb #74158bd9
 PASSES = Registry('pass kind', protocol="""f(model, section, ctx) -> info: change `model` in place and return a JSON-serialisable
@@ -70,7 +70,10 @@ def _pass_function(name:str):
 def check_plan(cfg:dict, model:nn.Module, dls)->list:
     "Check what the schemas cannot, with each pass's own `check`, on copies of `model`; return the plan"
     steps, state = plan(cfg), {}
-    if cfg.get('baseline') and not Path(cfg['baseline']).exists(): raise FileNotFoundError(f"Config key 'baseline': no checkpoint at {cfg['baseline']}")
+    if cfg.get('baseline'):
+        if not Path(cfg['baseline']).exists(): raise FileNotFoundError(f"Config key 'baseline': no checkpoint at {cfg['baseline']}")
+        try: load_state(copy.deepcopy(model), cfg['baseline'])
+        except ValueError as e: raise ValueError(f"Config key 'baseline': {e}") from None
     for name, kind, sec in steps[1:]:
         check = getattr(_pass_function(name), 'check', None)
         if check is None: continue
@@ -161,7 +164,7 @@ def _file_quant_info(model)->dict:
     return {k: {kk: vv for kk, vv in v.items() if kk != 'codebook'} for k, v in quant_info(model).items()}
 
 # %% ../nbs/50_pipeline.ipynb #383bc70f
-HUFFMAN_SCHEMA = {'is_huffman': bool, 'index_bits': (int, dict, str), 'file_name': str, 'codecs': list}
+HUFFMAN_SCHEMA = {'is_huffman': bool, 'index_bits': Either(Range(int, 1, 16), ['auto'], dict), 'file_name': Name(), 'codecs': list}
 
 def _check_huffman(name, sec, model, dls, state):
     from deepcomp.coding.codecs import CODECS
@@ -193,10 +196,31 @@ def _progress(out:Path, cfg:dict)->dict:
     "The progress record of `out`, checked against `cfg`"
     p = out/'progress.json'
     if not p.exists(): return {'config': cfg, 'completed': []}
-    prog = json.loads(p.read_text())
-    if prog['config'] != json.loads(json.dumps(cfg, default=str)):
+    try:
+        prog = json.loads(p.read_text())
+        ok = isinstance(prog, dict) and isinstance(prog.get('completed'), list) and all(
+            isinstance(c, dict) and {'name', 'kind', 'dir'} <= set(c) and isinstance(c['dir'], str) and Path(c['dir']).name == c['dir'] for c in prog['completed'])
+        if not ok: raise ValueError("not a progress record")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError(f"{p} is corrupt ({e}); delete the folder {out} or use another --out") from None
+    if prog.get('config') != json.loads(json.dumps(cfg, default=str)):
         raise ValueError(f"{out} holds a run of a different config; use another --out (nothing was changed)")
     return prog
+
+def _intact(out:Path, done:list)->tuple:
+    "How many finished passes have intact outputs (pass.json, model.pth, and the file a pass wrote), and why the next one is not"
+    from deepcomp.coding.file import read_tensors
+    for i, c in enumerate(done):
+        d = out/c['dir']
+        try:
+            rec = json.loads((d/'pass.json').read_text())
+            torch.load(d/'model.pth', map_location='cpu', weights_only=True)
+            if rec['info'].get('file'):
+                f = d/Path(rec['info']['file']).name
+                if f.stat().st_size != rec['info']['file_bytes']: raise ValueError(f"{f} has {f.stat().st_size:,} bytes, not the {rec['info']['file_bytes']:,} recorded")
+                read_tensors(f)
+        except Exception as e: return i, f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
+    return len(done), None
 
 # %% ../nbs/50_pipeline.ipynb #289239c3
 def summary(report:dict)->pd.DataFrame:
@@ -206,6 +230,27 @@ def summary(report:dict)->pd.DataFrame:
              'FLOPs (effective)': p['metrics']['effective_flops'], 'fp32 bytes': p['metrics']['dense_bytes'],
              'file bytes': p['info'].get('file_bytes'), 'seconds': p['seconds']} for p in report['passes']]
     return pd.DataFrame(rows).set_index('pass')
+
+# %% ../nbs/50_pipeline.ipynb #9427cc30
+def read_run(out)->dict:
+    "The report of the run in folder `out`, finished or not"
+    out = Path(out)
+    if (out/'report.json').exists(): return json.loads((out/'report.json').read_text())
+    if not (out/'progress.json').exists(): raise FileNotFoundError(f"{out} holds no deepcomp run (no progress.json)")
+    prog = json.loads((out/'progress.json').read_text())
+    cfg = prog['config']
+    return _report(cfg, cfg.get('seed', 42), None, None, [json.loads((out/p['dir']/'pass.json').read_text()) for p in prog['completed']])
+
+def forget_passes(out, n:int=1)->list:
+    "Remove the last `n` finished passes of the run in `out`, so that `compress` runs them again; their names"
+    out = Path(out); prog = json.loads((out/'progress.json').read_text())
+    if not 0 <= n <= len(prog['completed']): raise ValueError(f"{out} has {len(prog['completed'])} finished passes; cannot forget {n}")
+    gone = prog['completed'][len(prog['completed']) - n:]
+    for p in gone: shutil.rmtree(out/p['dir'], ignore_errors=True)
+    prog['completed'] = prog['completed'][:len(prog['completed']) - n]
+    _write_json(out/'progress.json', prog)
+    if (out/'report.json').exists(): (out/'report.json').unlink()
+    return [p['name'] for p in gone]
 
 # %% ../nbs/50_pipeline.ipynb #a7f8748d
 def _report(cfg, seed, data, env, passes)->dict:
@@ -227,8 +272,14 @@ def compress(cfg, out, overrides=(), data_path=None, quiet:bool=False)->dict:
     dls = dls_from_config(cfg, data_path, verbose=not quiet)
     model = model_from_config(cfg, dls)
     steps = check_plan(cfg, model, dls)
+    if out.exists() and not out.is_dir(): raise ValueError(f"The output folder {out} is an existing file")
     out.mkdir(parents=True, exist_ok=True)
     prog = _progress(out, cfg); done = prog['completed']
+    for t in out.glob('**/*.tmp'): t.unlink()  # temporaries of a save that was killed
+    n_ok, why = _intact(out, done)
+    if n_ok < len(done):
+        if not quiet: print(f"the saved output of pass {done[n_ok]['name']} is damaged ({why}): running it and the passes after it again")
+        forget_passes(out, len(done) - n_ok); prog = _progress(out, cfg); done = prog['completed']
     if done:
         load_state(model, out/done[-1]['dir']/'model.pth')
         if not quiet: print(f"resuming {out} after pass {done[-1]['name']}")
@@ -327,27 +378,6 @@ def check_pass(name:str, # the section name, e.g. 'quantize' or 'recalibrate_bn'
         assert (Path(d)/'run'/p['dir']/'pass.json').stat().st_mtime_ns == t, f"{name}: resuming a finished run ran the pass again"
         test_eq(again['passes'][-1]['info'], p['info'])
     return rep
-
-# %% ../nbs/50_pipeline.ipynb #9427cc30
-def read_run(out)->dict:
-    "The report of the run in folder `out`, finished or not"
-    out = Path(out)
-    if (out/'report.json').exists(): return json.loads((out/'report.json').read_text())
-    if not (out/'progress.json').exists(): raise FileNotFoundError(f"{out} holds no deepcomp run (no progress.json)")
-    prog = json.loads((out/'progress.json').read_text())
-    cfg = prog['config']
-    return _report(cfg, cfg.get('seed', 42), None, None, [json.loads((out/p['dir']/'pass.json').read_text()) for p in prog['completed']])
-
-def forget_passes(out, n:int=1)->list:
-    "Remove the last `n` finished passes of the run in `out`, so that `compress` runs them again; their names"
-    out = Path(out); prog = json.loads((out/'progress.json').read_text())
-    if not 0 <= n <= len(prog['completed']): raise ValueError(f"{out} has {len(prog['completed'])} finished passes; cannot forget {n}")
-    gone = prog['completed'][len(prog['completed']) - n:]
-    for p in gone: shutil.rmtree(out/p['dir'], ignore_errors=True)
-    prog['completed'] = prog['completed'][:len(prog['completed']) - n]
-    _write_json(out/'progress.json', prog)
-    if (out/'report.json').exists(): (out/'report.json').unlink()
-    return [p['name'] for p in gone]
 
 # %% ../nbs/50_pipeline.ipynb #c9d135c7
 @COMMANDS.register('compress')

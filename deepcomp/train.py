@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_train.ipynb #5c98404f
 from __future__ import annotations
-import json, sys, time, warnings
+import inspect, json, os, sys, time, warnings
 from fastcore.imports import IN_NOTEBOOK
 from fastai.imports import noop  # the `noop` of `Learner.no_logging`
 from pathlib import Path
@@ -18,16 +18,16 @@ from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy as fai_accuracy
 from fastai.optimizer import Adam, SGD, OptimWrapper
 from fastai.torch_core import set_seed
-from .core import Registry, load_config, check_config, set_threads, env_info
+from .core import Registry, Range, load_config, check_config, set_threads, env_info
 from .data import get_dls
 from .models import create_model, MODELS
 from .metrics import accuracy
 from .mask import MaskCallback, load_masked_state
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SCHEDULES', 'TRAIN_SCHEMA', 'CONFIG_SCHEMA', 'make_learner', 'EpochTable', 'show_bar', 'fit',
-           'save_state', 'load_state', 'ChannelsLast', 'CPUBF16', 'cpu_bf16', 'use_bf16', 'Distill', 'read_config',
-           'dls_from_config', 'model_from_config', 'train_callbacks', 'train_from_config']
+__all__ = ['OPTIMIZERS', 'SCHEDULES', 'LR', 'COUNT', 'TRAIN_SCHEMA', 'CONFIG_SCHEMA', 'MAX_PARAMS', 'make_learner', 'EpochTable',
+           'show_bar', 'fit', 'save_state', 'load_state', 'ChannelsLast', 'CPUBF16', 'cpu_bf16', 'use_bf16', 'Distill',
+           'read_config', 'dls_from_config', 'model_from_config', 'train_callbacks', 'train_from_config']
 
 # %% ../nbs/05_train.ipynb #eddf242f
 OPTIMIZERS = Registry('optimizer')
@@ -94,14 +94,27 @@ def fit(learn:Learner, # a learner, e.g. from `make_learner`
 
 # %% ../nbs/05_train.ipynb #13085c88
 def save_state(model:nn.Module, path)->Path:
-    "Save `model.state_dict()` to `path`, creating folders"
+    "Save `model.state_dict()` to `path`, creating folders; written to a temporary file and renamed, so never half-written"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), path)
+    tmp = path.with_name(path.name + '.tmp')
+    try: torch.save(model.state_dict(), tmp); os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
     return path
 
-def load_state(model:nn.Module, path, strict:bool=True)->nn.Module:
+def load_state(model:nn.Module,
+               path, # a checkpoint written by `save_state` (a `state_dict`)
+               strict:bool=True, # every key must match
+              )->nn.Module:
     "Load a `state_dict` checkpoint (masks included) into `model`, without unpickling code"
-    return load_masked_state(model, torch.load(path, map_location='cpu', weights_only=True), strict=strict)
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"No checkpoint at {path}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore'); state = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f"{path} is not a readable weights-only checkpoint (a state_dict saved by torch.save): {type(e).__name__}: {str(e).splitlines()[0][:200]}") from None
+    if not isinstance(state, dict): raise ValueError(f"{path} holds a {type(state).__name__}, not a state_dict")
+    try: return load_masked_state(model, state, strict=strict)
+    except (RuntimeError, KeyError) as e: raise ValueError(f"{path} does not fit the model: {str(e).splitlines()[0][:300]}") from None
 
 # %% ../nbs/05_train.ipynb #f021a221
 class ChannelsLast(Callback):
@@ -158,11 +171,12 @@ class Distill(Callback):
         self.learn.loss = self.learn.loss_grad.clone()
 
 # %% ../nbs/05_train.ipynb #4f649278
-TRAIN_SCHEMA = {'optimizer': list(OPTIMIZERS), 'learning_rate': (int, float), 'weight_decay': (int, float), 'max_epochs': int,
+LR, COUNT = Range(float, 0, lo_open=True), Range(int, 1)  # a positive learning rate; a positive count
+TRAIN_SCHEMA = {'optimizer': list(OPTIMIZERS), 'learning_rate': LR, 'weight_decay': Range(float, 0), 'max_epochs': Range(int, 0),
                 'schedule': list(SCHEDULES), 'bf16': [True, False, 'auto'], 'load_name': str,
-                'distill': (int, float), 'temperature': (int, float), 'teacher': str}
-CONFIG_SCHEMA = {'name': str, 'model': str, 'dataset': str, 'batch_size': int, 'seed': int, 'learning_rate': (int, float),
-                 'model_args': dict, 'data': {'path': str, 'n_train': int, 'n_test': int, 'augment': bool, 'holdout': int},
+                'distill': Range(float, 0, 1), 'temperature': Range(float, 0, lo_open=True), 'teacher': str}
+CONFIG_SCHEMA = {'name': str, 'model': str, 'dataset': str, 'batch_size': COUNT, 'seed': Range(int, 0), 'learning_rate': LR,
+                 'model_args': dict, 'data': {'path': str, 'n_train': COUNT, 'n_test': COUNT, 'augment': bool, 'holdout': COUNT},
                  'train': TRAIN_SCHEMA, 'passes': dict}
 
 def read_config(cfg, overrides=())->dict:
@@ -180,12 +194,26 @@ def dls_from_config(cfg:dict, data_path=None, verbose=True):
     return get_dls(cfg['dataset'], bs=cfg.get('batch_size', 128), path=data_path or d.get('path'), n_train=d.get('n_train'),
                    n_test=d.get('n_test'), augment=d.get('augment'), holdout=d.get('holdout'), seed=cfg.get('seed', 42), verbose=verbose)
 
-def model_from_config(cfg:dict, dls=None)->nn.Module:
-    "The model a config names, sized for the data's images"
+MAX_PARAMS = 2_000_000_000  # a model config asking for more parameters is refused before anything is allocated
+
+def model_from_config(cfg:dict,
+                      dls=None, # size the model for these images and classes
+                      max_params:int=MAX_PARAMS, # refuse larger models
+                     )->nn.Module:
+    "The model a config names, sized for the data's images; bad `model_args` fail clearly, before any memory is spent"
     kw = dict(cfg.get('model_args', {}))
     if dls is not None:
         c, h, w = dls.info['shape']
         kw = {'in_channels': c, 'img_size': h, 'n_classes': dls.info['n_classes'], **kw}
+    f = MODELS[cfg['model']]
+    try: inspect.signature(f).bind(**kw)
+    except TypeError as e:
+        takes = [p for p in inspect.signature(f).parameters if p not in ('args', 'kwargs')]
+        raise ValueError(f"Config key 'model_args' does not fit model {cfg['model']!r}: {e}; it takes {', '.join(takes)}") from None
+    try:
+        with torch.device('meta'): n = sum(p.numel() for p in create_model(cfg['model'], **kw).parameters())  # no memory spent
+    except Exception as e: raise ValueError(f"Config key 'model_args': model {cfg['model']!r} cannot be built with {kw}: {type(e).__name__}: {e}") from None
+    if n > max_params: raise ValueError(f"Config key 'model_args': model {cfg['model']!r} with {kw} has {n:,} parameters, more than {max_params:,}")
     return create_model(cfg['model'], **kw)
 
 # %% ../nbs/05_train.ipynb #fe93d38b

@@ -7,7 +7,7 @@ from __future__ import annotations
 import inspect
 import pandas as pd
 from torch import nn
-from ..core import check_config, OneOf
+from ..core import check_config, OneOf, Range
 from .core import GRANULARITIES, CRITERIA, SCOPES, prune_model, granularity_params, _check_sparsity
 from .schedule import iterative_prune
 from ..train import TRAIN_SCHEMA
@@ -34,7 +34,7 @@ def preset(granularity:str='elementwise', # an original-work granularity, or a n
 
 # %% ../../nbs/12_prune.config.ipynb #bec7c258
 ROUND_TRAINING = ('bf16', 'distill', 'temperature', 'teacher')  # `deepcomp.train` keys for the fine-tuning between rounds
-SCHEDULE_KEYS = {'iterations': int, 'epochs_per_round': int, 'learning_rate': (int, float), 'weight_decay': (int, float)}
+SCHEDULE_KEYS = {'iterations': Range(int, 1), 'epochs_per_round': Range(int, 0), 'learning_rate': Range(float, 0, lo_open=True), 'weight_decay': Range(float, 0)}
 
 def _param_type(f, k):
     "The annotated type of parameter `k` of `f` where it is a plain type, else any value"
@@ -51,7 +51,7 @@ def override_schema()->dict:
 def weight_schema()->dict:
     "The schema of `[passes.prune.weight]`, read from the registries now"
     return {**override_schema(), 'scope': OneOf(SCOPES), 'method': OneOf(ORIGIN_METHODS), 'skip': list, 'overrides': dict,
-            'normalize': ['size', 'layer', 'none'], 'seed': int, 'calibration_batches': int, **SCHEDULE_KEYS,
+            'normalize': ['size', 'layer', 'none'], 'seed': Range(int, 0), 'calibration_batches': Range(int, 1), **SCHEDULE_KEYS,
             **{k: TRAIN_SCHEMA[k] for k in ROUND_TRAINING}}
 
 # %% ../../nbs/12_prune.config.ipynb #920c9929
@@ -83,7 +83,6 @@ def prune_from_config(model:nn.Module,
     p = preset(cfg.pop('granularity', 'element'), cfg.pop('criterion', None) or cfg.pop('method', 'l1-norm'))
     cfg.pop('method', None)
     it, epr, lr, wd = cfg.pop('iterations', 1), cfg.pop('epochs_per_round', 1), cfg.pop('learning_rate', 1e-3), cfg.pop('weight_decay', 0.0)
-    if it < 1: raise ValueError(f"Config key '{pre}iterations' must be at least 1, got {it}")
     for k in ROUND_TRAINING: cfg.pop(k, None)
     kw = dict(cfg, **p, skip=tuple(cfg.get('skip', ())), overrides=_overrides(cfg.get('overrides'), pre))
     if it > 1: return iterative_prune(model, dls, kw.pop('sparsity'), it, epr, lr=lr, weight_decay=wd, cbs=cbs, **kw)

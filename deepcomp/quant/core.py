@@ -8,7 +8,7 @@ import math
 import torch, pandas as pd
 from torch import nn
 from fastai.callback.core import Callback
-from ..core import STATE_PREPARERS, Registry, OneOf, check_config
+from ..core import STATE_PREPARERS, Registry, OneOf, Range, Either, check_config
 from ..mask import get_mask
 
 # %% auto #0
@@ -307,9 +307,11 @@ def remove_quant(model:nn.Module, keep_inputs:bool=False, # keep input quantizat
     return model
 
 # %% ../../nbs/20_quant.core.ipynb #1d35808d
-QUANT_SCHEMA = {'scheme': OneOf(QUANTIZERS), 'weight_width': int, 'weight_frac_width': (int, str), 'bias_width': int,
-                'bias_frac_width': (int, str), 'data_in_width': int, 'data_in_frac_width': int, 'bits_conv': int, 'bits_fc': int,
-                'init': list(KMEANS_INITS), 'targets': list, 'per': ['layer', 'model'], 'iters': int, 'seed': int}
+_WIDTH, _FRAC, _BITS = Range(int, 1, 32), Either(Range(int, -32, 32), ['auto']), Range(int, 1, 16)
+QUANT_SCHEMA = {'scheme': OneOf(QUANTIZERS), 'weight_width': _WIDTH, 'weight_frac_width': _FRAC, 'bias_width': _WIDTH,
+                'bias_frac_width': _FRAC, 'data_in_width': _WIDTH, 'data_in_frac_width': Range(int, -32, 32), 'bits_conv': _BITS,
+                'bits_fc': _BITS, 'init': list(KMEANS_INITS), 'targets': list, 'per': ['layer', 'model'], 'iters': Range(int, 0),
+                'seed': Range(int, 0)}
 
 def quant_schema()->dict:
     "The schema of `[passes.quantize]`, with the own keys of every registered scheme, read now"
@@ -318,8 +320,6 @@ def quant_schema()->dict:
 def quantize_from_config(model:nn.Module, section:dict)->pd.DataFrame:
     "Run `quantize_model` with the keys of a `[passes.quantize]` config section"
     check_config(section, quant_schema(), 'passes.quantize.')
-    for k in ('weight_frac_width', 'bias_frac_width'):
-        if isinstance(section.get(k), str) and section[k] != 'auto': raise ValueError(f"passes.quantize.{k} must be an integer or 'auto'")
     kw = dict(section); kw['targets'] = tuple(kw.get('targets', ('weight',)))
     return quantize_model(model, **kw)
 
