@@ -9,8 +9,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['COMMANDS', 'STATE_PREPARERS', 'STATE_MODULES', 'Registry', 'add_config_args', 'prepare_state', 'set_threads',
-           'parse_value', 'set_dotted', 'get_dotted', 'load_config', 'OneOf', 'Range', 'Either', 'Name', 'check_config',
-           'env_info']
+           'parse_value', 'set_dotted', 'get_dotted', 'load_config', 'OneOf', 'Range', 'Either', 'Name', 'ListOf',
+           'check_config', 'env_info']
 
 # %% ../nbs/00_core.ipynb #238992d1
 class Registry(dict):
@@ -144,8 +144,14 @@ class Name:
     def __contains__(self, v): return isinstance(v, str) and v not in ('', '.', '..') and not set(v) & set('/\\') and '\0' not in v
     def __repr__(self): return "a plain file name (no '/' or '..')"
 
+class ListOf:
+    "A schema leaf: a list whose items the leaf `item` accepts"
+    def __init__(self, item): self.item = item
+    def __contains__(self, v): return isinstance(v, list) and all(_leaf_ok(x, self.item) for x in v)
+    def __repr__(self): return f"a list of {_describe(self.item)}"
+
 def _leaf_ok(v, s)->bool:
-    if isinstance(s, (list, OneOf, Range, Either, Name)): return v in s
+    if isinstance(s, (list, OneOf, Range, Either, Name, ListOf)): return v in s
     return isinstance(v, s) and not (isinstance(v, bool) and s in (int, float, (int, float)))
 
 def _describe(s)->str:

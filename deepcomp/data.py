@@ -90,7 +90,8 @@ def _hsv2rgb(h, s, v):
     return np.stack([np.choose(i, c) for c in ((v,q,p,p,t,v), (t,v,v,q,p,p), (p,p,t,v,v,q))], -1)
 
 def colour_mnist(x:np.ndarray, # uint8 grey images, (N, 28, 28)
-                 seed:int=0)->np.ndarray:
+                 seed:int=0, # seeds the colours
+                )->np.ndarray:
     "Colour grey digits with seeded per-sample foreground and background colours, giving (N, 28, 28, 3) uint8"
     rng = np.random.default_rng(seed); n = len(x)
     fg = _hsv2rgb(rng.random(n), rng.uniform(.6, 1, n), rng.uniform(.8, 1, n))
@@ -155,11 +156,14 @@ def _subset(x, y, n, seed):
 def get_dls(dataset:str='mnist', # mnist, cifar10, coloured_mnist, mnist_sample, coloured_mnist_sample, synthetic
             bs:int=128, # batch size
             path=None, # local `.npz` file or folder; default `$DEEPCOMP_DATA`, then download
-            n_train:int=None, n_test:int=None, # seeded subsets (None: all)
+            n_train:int=None, # seeded subset of the training images (None: all)
+            n_test:int=None, # seeded subset of the test images (None: all)
             holdout:int=None, # validate on this many (seeded) training images, held out of training, instead of the test set
             augment:bool=None, # random crop + flip on training batches (default: on for CIFAR-10)
             seed:int=0, # seeds subsets and colours
-            download:bool=True, verbose:bool=True)->DataLoaders:
+            download:bool=True, # fetch the data set with torchvision when it is not found locally
+            verbose:bool=True, # print which data was used
+           )->DataLoaders:
     "fastai `DataLoaders` (train, valid=test set) for a named data set"
     base = dataset.removeprefix('coloured_')
     arrs = load_arrays(base, path=path, download=download)

@@ -33,7 +33,8 @@ def trace_macs(model:nn.Module, input_shape:tuple)->dict:
     return res
 
 # %% ../nbs/03_metrics.ipynb #856c117d
-def layer_stats(model:nn.Module, input_shape:tuple=(3, 32, 32), # one image, CHW (or features for MLPs)
+def layer_stats(model:nn.Module, # the model to count
+                input_shape:tuple=(3, 32, 32), # one image, CHW (or features for MLPs)
                )->pd.DataFrame:
     "Per-layer parameters, non-zeros, dense bytes and FLOPs, with a `total` row"
     macs, rows = trace_macs(model, input_shape), []

@@ -15,7 +15,8 @@ __all__ = ['MODELS', 'create_model', 'conv_bn', 'VGG7', 'resnet18', 'lenet300', 
 MODELS = Registry('model')
 
 def create_model(name:str, # a name registered in `MODELS`
-                 **kwargs)->nn.Module:
+                 **kwargs, # the model's own arguments (width, hidden sizes, ...)
+                )->nn.Module:
     "Build a registered model and remember how it was built in `model.arch`"
     m = MODELS[name](**kwargs)
     m.arch = {'name': name, 'kwargs': kwargs}

@@ -10,7 +10,7 @@ import pandas as pd, torch
 from torch import nn
 from fastai.torch_core import set_seed
 from fastcore.test import test_eq
-from .core import Registry, COMMANDS, Range, Either, Name, add_config_args, load_config, check_config, set_threads, env_info
+from .core import Registry, COMMANDS, Range, Either, Name, ListOf, add_config_args, load_config, check_config, set_threads, env_info
 from .metrics import layer_stats, accuracy
 from .train import (CONFIG_SCHEMA, TRAIN_SCHEMA, make_learner, fit, save_state, load_state, dls_from_config,
                             model_from_config, train_callbacks)
@@ -24,7 +24,7 @@ from .coding.file import save_compressed, load_compressed, read_manifest
 __all__ = ['PASSES', 'PIPELINE_SCHEMA', 'HUFFMAN_SCHEMA', 'DEEP_COMPRESSION', 'pass_entry', 'pass_kind', 'read_pipeline_config',
            'plan', 'check_plan', 'measure', 'baseline_pass', 'train_pass', 'prune_pass', 'quantize_pass', 'deployable',
            'huffman_pass', 'summary', 'read_run', 'forget_passes', 'compress', 'print_summary', 'tiny_config',
-           'file_budget', 'check_pass', 'compress_command', 'evaluate_file', 'evaluate_command']
+           'file_budget', 'check_pass', 'check_run', 'compress_command', 'evaluate_file', 'evaluate_command']
 
 # %% ../nbs/50_pipeline.ipynb #74158bd9
 PASSES = Registry('pass kind', protocol="""f(model, section, ctx) -> info: change `model` in place and return a JSON-serialisable
@@ -152,7 +152,8 @@ def quantize_pass(model, sec, ctx):
     "Quantize (fixed point or weight sharing); the model then holds the deployed values"
     return {'layers': _records(quantize_from_config(model, sec)), 'quantized_tensors': sorted(quant_info(model))}
 
-PASSES.register('retrain')(train_pass);  # the original work's name
+# 'retrain', the original work's name, is the train pass
+_ = PASSES.register('retrain')(train_pass)
 
 # %% ../nbs/50_pipeline.ipynb #d206dade
 def deployable(model:nn.Module)->nn.Module:
@@ -164,7 +165,7 @@ def _file_quant_info(model)->dict:
     return {k: {kk: vv for kk, vv in v.items() if kk != 'codebook'} for k, v in quant_info(model).items()}
 
 # %% ../nbs/50_pipeline.ipynb #383bc70f
-HUFFMAN_SCHEMA = {'is_huffman': bool, 'index_bits': Either(Range(int, 1, 16), ['auto'], dict), 'file_name': Name(), 'codecs': list}
+HUFFMAN_SCHEMA = {'is_huffman': bool, 'index_bits': Either(Range(int, 1, 16), ['auto'], dict), 'file_name': Name(), 'codecs': ListOf(str)}
 
 def _check_huffman(name, sec, model, dls, state):
     from deepcomp.coding.codecs import CODECS
@@ -302,7 +303,7 @@ def compress(cfg, out, overrides=(), data_path=None, quiet:bool=False)->dict:
     return report
 
 # %% ../nbs/50_pipeline.ipynb #f3e83c4f
-def print_summary(report:dict,
+def print_summary(report:dict, # a report from `compress`
                   wide:bool=False, # every column on one header line, no wrapping
                  ):
     "Print the per-pass table and the headline: the file on disk"
@@ -340,7 +341,9 @@ def file_budget(cfg, # a pipeline config (file or dict) with `[passes.prune.weig
                 totals, # total sparsities to allocate and measure
                 out, # folder for one run per total
                 holdout:int=2000, # training images to validate on instead of the test set
-                data_path=None, quiet:bool=True)->pd.DataFrame:
+                data_path=None, # local data (default: $DEEPCOMP_DATA)
+                quiet:bool=True, # no progress output
+               )->pd.DataFrame:
     "The compressed file of `cfg` at each allocated total sparsity, with no training at all"
     rows, base = [], _no_training(read_pipeline_config(cfg, [f'baseline={baseline}', f'data.holdout={holdout}']))
     for total in totals:
@@ -380,11 +383,24 @@ def check_pass(name:str, # the section name, e.g. 'quantize' or 'recalibrate_bn'
     return rep
 
 # %% ../nbs/50_pipeline.ipynb #c9d135c7
+def check_run(cfg, # a pipeline config: TOML file or dict
+              overrides=(), # `key=value` strings, as `--set`
+              data_path=None, # local data, as `--data`
+             )->list:
+    "Every check `compress` makes before any work, and nothing else: the plan, or a `ValueError` naming what is wrong"
+    cfg = read_pipeline_config(cfg, overrides)
+    dls = dls_from_config(cfg, data_path, verbose=False)
+    return check_plan(cfg, model_from_config(cfg, dls), dls)
+
 @COMMANDS.register('compress')
 def compress_command(p):
     "Run the prune/quantize/train/Huffman passes of a config"
     add_config_args(p, 'pipeline config')  # rerun with the same --out to resume
+    p.add_argument('--dry-run', action='store_true', help='check the config and the plan, print the plan, and stop')
     def run(a):
+        if a.dry_run:
+            for i, (name, kind, _) in enumerate(check_run(a.config, a.overrides, a.data)): print(f"{i}  {name} ({kind})")
+            return
         out = a.out or f"runs/{Path(a.config).stem}"
         compress(a.config, out, a.overrides, a.data)
         print(f"report: {out}/report.json")

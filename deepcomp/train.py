@@ -101,7 +101,7 @@ def save_state(model:nn.Module, path)->Path:
     finally: tmp.unlink(missing_ok=True)
     return path
 
-def load_state(model:nn.Module,
+def load_state(model:nn.Module, # the model to load into
                path, # a checkpoint written by `save_state` (a `state_dict`)
                strict:bool=True, # every key must match
               )->nn.Module:
@@ -196,7 +196,7 @@ def dls_from_config(cfg:dict, data_path=None, verbose=True):
 
 MAX_PARAMS = 2_000_000_000  # a model config asking for more parameters is refused before anything is allocated
 
-def model_from_config(cfg:dict,
+def model_from_config(cfg:dict, # a config with `model` and optional `model_args`
                       dls=None, # size the model for these images and classes
                       max_params:int=MAX_PARAMS, # refuse larger models
                      )->nn.Module:
@@ -211,14 +211,20 @@ def model_from_config(cfg:dict,
         takes = [p for p in inspect.signature(f).parameters if p not in ('args', 'kwargs')]
         raise ValueError(f"Config key 'model_args' does not fit model {cfg['model']!r}: {e}; it takes {', '.join(takes)}") from None
     try:
-        with torch.device('meta'): n = sum(p.numel() for p in create_model(cfg['model'], **kw).parameters())  # no memory spent
+        with torch.device('meta'): probe = create_model(cfg['model'], **kw)  # no memory spent
     except Exception as e: raise ValueError(f"Config key 'model_args': model {cfg['model']!r} cannot be built with {kw}: {type(e).__name__}: {e}") from None
+    empty = [k for k, p in probe.named_parameters() if p.numel() == 0]
+    if empty: raise ValueError(f"Config key 'model_args': model {cfg['model']!r} with {kw} has empty parameters ({', '.join(empty[:3])}): a layer of size 0")
+    n = sum(p.numel() for p in probe.parameters())
     if n > max_params: raise ValueError(f"Config key 'model_args': model {cfg['model']!r} with {kw} has {n:,} parameters, more than {max_params:,}")
     return create_model(cfg['model'], **kw)
 
 # %% ../nbs/05_train.ipynb #fe93d38b
 def train_callbacks(t:dict, # a train section
-                    cfg:dict, dls, teacher=None)->list:
+                    cfg:dict, # the whole config
+                    dls, # its data
+                    teacher=None, # the model to distil from (default: the section's `teacher` checkpoint)
+                   )->list:
     "Callbacks for a train section: `CPUBF16` if `bf16` (see `use_bf16`; `'auto'` without native bfloat16: `ChannelsLast`), `Distill` if `distill` > 0"
     bf = t.get('bf16', False)
     cbs = [CPUBF16()] if use_bf16(bf) else [ChannelsLast()] if bf == 'auto' else []

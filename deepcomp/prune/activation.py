@@ -11,7 +11,7 @@ from typing import Callable
 import torch, pandas as pd
 from torch import nn
 from fastai.data.core import DataLoaders
-from ..core import Registry, OneOf, STATE_PREPARERS, check_config
+from ..core import Registry, OneOf, Either, ListOf, STATE_PREPARERS, check_config
 from ..metrics import trace_macs
 
 # %% auto #0
@@ -154,7 +154,8 @@ def calibrate(model:nn.Module, dl, modules:dict, n_batches:int=4, gram:bool=Fals
         s['zeros'] = s['zeros'] / s['n']
     return st
 
-def select_layers(model:nn.Module, layers:str|list|None=None, # names or fnmatch patterns (default: all)
+def select_layers(model:nn.Module, # the model
+                  layers:str|list|None=None, # names or fnmatch patterns (default: all)
                   skip_first:bool=True, # leave out the model's first Conv2d/Linear (it reads the image)
                  )->dict:
     "The Conv2d/Linear layers of `model` to prune, by name"
@@ -171,10 +172,12 @@ def _calib_dl(dls): return dls.train if isinstance(dls, DataLoaders) else dls
 def _check_sparsity(s):
     if not (isinstance(s, (int, float)) and 0 <= s <= 1): raise ValueError(f"Activation sparsity must be a number in [0, 1], got {s!r}")
 
-def prune_activations(model:nn.Module, sparsity:float, # fraction of input units (channels or entries) to zero in each layer
+def prune_activations(model:nn.Module, # the model, pruned in place
+                      sparsity:float, # fraction of input units (channels or entries) to zero in each layer
                       method:str='feature-map-l1', # a name of `ACT_METHODS` or an alias of `ACT_ALIASES`
                       dls=None, # calibration data for static methods (`DataLoaders` -> its train loader)
-                      layers:str|list|None=None, skip_first:bool=True, # which layers, see `select_layers`
+                      layers:str|list|None=None, # the layers whose inputs are pruned: 'all', 'conv', 'linear', names or patterns (see select_layers)
+                      skip_first:bool=True, # leave the first layer (the image input) alone
                       seed:int=0, # seeds the random methods
                       n_batches:int=4, # calibration batches
                       apply_in_train:bool=True, # dynamic methods: also mask in `train()`
@@ -231,8 +234,10 @@ def prepare_activation_masks(model:nn.Module, state:dict)->nn.Module:
 
 # %% ../../nbs/15_prune.activation.ipynb #49d6bb58
 @torch.no_grad()
-def effective_flops(model:nn.Module, dl, # a loader of `(x, y)` batches, or `DataLoaders` (its valid loader is used)
-                    n_batches:int=4)->pd.DataFrame:
+def effective_flops(model:nn.Module, # the model
+                    dl, # a loader of `(x, y)` batches, or `DataLoaders` (its valid loader is used)
+                    n_batches:int=4, # batches of `dl` to measure on
+                   )->pd.DataFrame:
     "Per-layer dense and effective FLOPs per image, with the zeros ReLU made apart from the zeros pruning made; a `total` row"
     dl = dl.valid if isinstance(dl, DataLoaders) else dl
     mods = {n: m for n, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))}
@@ -268,8 +273,10 @@ def effective_flops(model:nn.Module, dl, # a loader of `(x, y)` batches, or `Dat
 
 # %% ../../nbs/15_prune.activation.ipynb #a291e45d
 @torch.no_grad()
-def recalibrate_bn(model:nn.Module, dls, # a loader of `(x, y)` batches, or `DataLoaders` (its train loader is used)
-                   n_batches:int=8)->nn.Module:
+def recalibrate_bn(model:nn.Module, # the model, whose BatchNorm statistics are re-estimated in place
+                   dls, # a loader of `(x, y)` batches, or `DataLoaders` (its train loader is used)
+                   n_batches:int=8, # batches to estimate on
+                  )->nn.Module:
     "Re-estimate the running statistics of every BatchNorm of `model` on `n_batches`, seen through the activation masks"
     bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     if not bns: return model
@@ -287,7 +294,7 @@ def recalibrate_bn(model:nn.Module, dls, # a loader of `(x, y)` batches, or `Dat
 
 # %% ../../nbs/15_prune.activation.ipynb #f9ae75e0
 ACTIVATION_SCHEMA = {'sparsity': (int, float), 'method': OneOf(ACT_METHODS, ACT_ALIASES, ['random']), 'scope': ['local', 'global'],
-                     'granularity': ['elementwise', 'kernelwise', 'channelwise'], 'layers': (str, list), 'skip_first': bool,
+                     'granularity': ['elementwise', 'kernelwise', 'channelwise'], 'layers': Either(str, ListOf(str)), 'skip_first': bool,
                      'seed': int, 'calibration_batches': int, 'apply_in_train': bool, 'recalibrate_bn': bool}
 
 def resolve_activation_method(method:str='feature-map-l1', granularity:str|None=None, scope:str='local')->str:
@@ -301,8 +308,10 @@ def resolve_activation_method(method:str='feature-map-l1', granularity:str|None=
         raise ValueError(f"Activation method {method!r} prunes {unit}s, not granularity {granularity!r}")
     return name
 
-def prune_activations_from_config(model:nn.Module, section:dict, # the `[passes.prune.activation]` table
-                                  dls=None)->pd.DataFrame:
+def prune_activations_from_config(model:nn.Module, # the model, pruned in place
+                                  section:dict, # the `[passes.prune.activation]` table
+                                  dls=None, # calibration data for static methods
+                                 )->pd.DataFrame:
     "Prune activations of `model` as a config section says"
     c = check_config(dict(section), ACTIVATION_SCHEMA)
     if 'sparsity' not in c: raise ValueError("Config key 'passes.prune.activation.sparsity' is missing")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import inspect
 import pandas as pd
 from torch import nn
-from ..core import check_config, OneOf, Range
+from ..core import check_config, OneOf, Range, ListOf
 from .core import GRANULARITIES, CRITERIA, SCOPES, prune_model, granularity_params, _check_sparsity
 from .schedule import iterative_prune
 from ..train import TRAIN_SCHEMA
@@ -50,7 +50,7 @@ def override_schema()->dict:
 
 def weight_schema()->dict:
     "The schema of `[passes.prune.weight]`, read from the registries now"
-    return {**override_schema(), 'scope': OneOf(SCOPES), 'method': OneOf(ORIGIN_METHODS), 'skip': list, 'overrides': dict,
+    return {**override_schema(), 'scope': OneOf(SCOPES), 'method': OneOf(ORIGIN_METHODS), 'skip': ListOf(str), 'overrides': dict,
             'normalize': ['size', 'layer', 'none'], 'seed': Range(int, 0), 'calibration_batches': Range(int, 1), **SCHEDULE_KEYS,
             **{k: TRAIN_SCHEMA[k] for k in ROUND_TRAINING}}
 
@@ -69,7 +69,7 @@ def _overrides(ovr:dict|None, prefix:str)->dict|None:
         out[pat] = v
     return out
 
-def prune_from_config(model:nn.Module,
+def prune_from_config(model:nn.Module, # the model, pruned in place
                       section:dict, # the `[passes.prune.weight]` section
                       dls=None, # data: for iterative rounds and for criteria that need it
                       cbs=None, # callbacks for the fine-tuning between rounds

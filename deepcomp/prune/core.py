@@ -72,9 +72,10 @@ def channel_in_units(shape, **kw):
     return tile_units(shape, (None, 1))
 
 @GRANULARITIES.register('vector')
-def vector_units(shape,
-           axis:str='row', # 'row' (along the last kernel dim) or 'col'
-           **kw):
+def vector_units(shape, # weight shape (out, in, *kernel)
+                 axis:str='row', # 'row' (along the last kernel dim) or 'col'
+                 **kw, # other settings (ignored)
+                ):
     "Kernel rows/columns of a convolution; rows/columns of a `Linear`"
     if axis not in ('row', 'col'): raise ValueError(f"vector axis must be 'row' or 'col', got {axis!r}")
     if len(shape) == 2: return tile_units(shape, (1, None) if axis == 'row' else (None, 1))
@@ -82,18 +83,20 @@ def vector_units(shape,
     return tile_units(shape, (1,)*(len(shape)-1) + (None,) if axis == 'row' else (1,)*(len(shape)-2) + (None, 1))
 
 @GRANULARITIES.register('block')
-def block_units(shape,
-          block=(4, 4), # block extent per leading dim (out, in, ...)
-          **kw):
+def block_units(shape, # weight shape (out, in, *kernel)
+                block=(4, 4), # block extent per leading dim (out, in, ...)
+                **kw, # other settings (ignored)
+               ):
     "Blocks of `block` (out, in, ...) weights"
     return tile_units(shape, tuple(block))
 
 # %% ../../nbs/10_prune.core.ipynb #e86fb4dc
 @GRANULARITIES.register('nm', scopes=('local',))
-def nm_units(shape,
-       n:int=2, # weights kept in each group
-       m:int=4, # consecutive input channels per group
-       **kw):
+def nm_units(shape, # weight shape (out, in, *kernel)
+             n:int=2, # weights kept in each group
+             m:int=4, # consecutive input channels per group
+             **kw, # other settings (ignored)
+            ):
     "N:M sparsity along the input dim: of every `m` consecutive input channels at one (out, kernel position), keep `n`"
     if not 0 < n <= m: raise ValueError(f"N:M needs 0 < n <= m, got {n}:{m}")
     if shape[1] % m: raise ValueError(f"N:M needs the input dim ({shape[1]}) to be a multiple of m={m}")
@@ -229,7 +232,7 @@ def l2_multi_score(w, units, ctx, **kw):
 
 # %% ../../nbs/10_prune.core.ipynb #fd2dca33
 @CRITERION_INPUTS.register('saliency')
-def weight_saliency(model:nn.Module,
+def weight_saliency(model:nn.Module, # the model
                     dls, # fastai DataLoaders (the train loader is used) or an iterable of (x, y) batches
                     n_batches:int=4, # batches to accumulate over
                     loss_func=F.cross_entropy, # loss whose gradient is taken
@@ -265,7 +268,9 @@ def lowest(scores:torch.Tensor, k:int)->torch.Tensor:
     return out
 
 def select(scores:torch.Tensor, # one score per unit; -inf for dead units
-           units:Units, sparsity:float)->torch.Tensor:
+           units:Units, # the layer's units
+           sparsity:float, # fraction of the units to prune
+          )->torch.Tensor:
     "Keep-mask over units: prune the `round(sparsity*n)` lowest scores (or `m-n` per N:M group), ties by index"
     if units.groups is None: keep = ~lowest(scores, round(sparsity*units.n))
     else:
@@ -385,7 +390,7 @@ def _criterion_inputs(model, criteria, dls, n_batches)->dict:
     return {x: CRITERION_INPUTS[x](model, dls, n_batches) for x in needs}
 
 # %% ../../nbs/10_prune.core.ipynb #a91e5375
-def prune_model(model:nn.Module,
+def prune_model(model:nn.Module, # the model, pruned in place
                 sparsity:float, # fraction of units (local) or weights (global) to remove, in [0, 1)
                 granularity:str='element', # a name in GRANULARITIES
                 criterion:str='l1', # a name in CRITERIA

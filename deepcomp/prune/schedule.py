@@ -25,10 +25,20 @@ def round_sparsities(final_sparsity:float, rounds:int)->list:
     return [1 - (1 - final_sparsity)**(r/rounds) for r in range(1, rounds + 1)]
 
 # %% ../../nbs/11_prune.schedule.ipynb #45d06a78
-def iterative_prune(learn_or_model:Learner|nn.Module, dls, final_sparsity:float, rounds:int=3, epochs_per_round:int=1,
-                    lr:float=1e-3, schedule:str='one_cycle', optimizer:str='adam', weight_decay:float=0.0, seed:int=0,
-                    quiet:bool=True, cbs=None, # callbacks of the fine-tuning learner (if given a model)
-                    **prune_kw)->pd.DataFrame:
+def iterative_prune(learn_or_model:Learner|nn.Module, # a fastai Learner, or a model to fine-tune with Adam
+                    dls, # data for fine-tuning and criteria
+                    final_sparsity:float, # total sparsity after the last round
+                    rounds:int=3, # prune-and-fine-tune rounds
+                    epochs_per_round:int=1, # fine-tuning epochs after each round
+                    lr:float=1e-3, # fine-tuning learning rate
+                    schedule:str='one_cycle', # 'one_cycle' or 'constant'
+                    optimizer:str='adam', # 'adam' or 'sgd' (for a model)
+                    weight_decay:float=0.0, # of the fine-tuning optimizer
+                    seed:int=0, # seeds pruning and fine-tuning
+                    quiet:bool=True, # no progress output
+                    cbs=None, # callbacks of the fine-tuning learner (if given a model)
+                    **prune_kw, # arguments of `prune_model` (granularity, criterion, scope, overrides, ...)
+                   )->pd.DataFrame:
     "Prune to `final_sparsity` (and each layer override to its own value) in `rounds`, fine-tuning after each; one row per round"
     learn = learn_or_model if isinstance(learn_or_model, Learner) else make_learner(learn_or_model, dls, optimizer, weight_decay, cbs=cbs)
     over = {k: v if isinstance(v, dict) else {'sparsity': v} for k, v in (prune_kw.pop('overrides', None) or {}).items()}
@@ -51,8 +61,14 @@ def cubic_sparsity(j:int, n_steps:int, final_sparsity:float, initial_sparsity:fl
 class GradualPruning(Callback):
     "Prune gradually during training with Zhu & Gupta's cubic schedule"
     order = 0
-    def __init__(self, final_sparsity:float, start:float=0.0, end:float=0.75, # fractions of training
-                 n_steps:int=10, initial_sparsity:float=0.0, **prune_kw):
+    def __init__(self,
+                 final_sparsity:float, # sparsity after the last step
+                 start:float=0.0, # fraction of training at the first step
+                 end:float=0.75, # fraction of training at the last step
+                 n_steps:int=10, # pruning steps
+                 initial_sparsity:float=0.0, # sparsity at step 0
+                 **prune_kw, # arguments of `prune_model`
+                ):
         self.final_sparsity, self.start, self.end, self.n_steps, self.initial_sparsity, self.prune_kw = final_sparsity, start, end, n_steps, initial_sparsity, prune_kw
     def before_fit(self): self.j, self.history = (0 if self.initial_sparsity > 0 else 1), []
     def before_batch(self):
@@ -64,16 +80,20 @@ class GradualPruning(Callback):
             self.j += 1
 
 # %% ../../nbs/11_prune.schedule.ipynb #6d875816
-def sensitivity(model:nn.Module, dl, # accuracy is measured on these batches
+def sensitivity(model:nn.Module, # the model (left unchanged)
+                dl, # accuracy is measured on these batches
                 sparsities=(0.5, 0.7, 0.8, 0.9, 0.95), # each layer alone is pruned to each of these
                 layers=None, # layer names (default: every prunable layer)
-                progress:bool=True, **prune_kw)->pd.DataFrame:
+                progress:bool=True, # show a progress bar
+                **prune_kw, # arguments of `prune_model`
+               )->pd.DataFrame:
     "Accuracy with one layer at a time pruned to each sparsity and the others untouched; one row per (layer, sparsity)"
     every, candidates = list(prunable_layers(model)), list(prunable_layers(model, prune_kw.pop('skip', ())))
     unknown = set(layers or ()) - set(candidates)
     if unknown: raise ValueError(f"Not prunable layers of this model: {sorted(unknown)}; prunable: {candidates}")
     base, rows = accuracy(model, dl), []
-    for n in progress_bar(list(layers or candidates), display=progress, leave=False):
+    names = list(layers or candidates)
+    for n in (progress_bar(names, leave=False) if progress else names):  # fastprogress draws even with display=False
         for s in sparsities:
             m = copy.deepcopy(model)
             df = prune_model(m, s, skip=tuple(x for x in every if x != n), **prune_kw)  # every other layer stays as it is

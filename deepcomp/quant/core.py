@@ -8,7 +8,7 @@ import math
 import torch, pandas as pd
 from torch import nn
 from fastai.callback.core import Callback
-from ..core import STATE_PREPARERS, Registry, OneOf, Range, Either, check_config
+from ..core import STATE_PREPARERS, Registry, OneOf, Range, Either, ListOf, check_config
 from ..mask import get_mask
 
 # %% auto #0
@@ -19,7 +19,8 @@ __all__ = ['KMEANS_INITS', 'QUANT_TARGETS', 'QUANTIZERS', 'QUANT_SCHEMA', 'fixed
            'quant_schema', 'quantize_from_config', 'check_quantizer']
 
 # %% ../../nbs/20_quant.core.ipynb #7a623634
-def fixed_quantize(x:torch.Tensor, width:int=8, # total bits, sign included
+def fixed_quantize(x:torch.Tensor, # values
+                   width:int=8, # total bits, sign included
                    frac:int=4, # fractional bits: the step is 2**-frac (may be negative or exceed `width`)
                   )->torch.Tensor:
     "Round `x` to signed fixed point (ties to even), saturating outside the range"
@@ -46,9 +47,12 @@ def fixed_ste(x:torch.Tensor, width:int=8, frac:int=4)->torch.Tensor:
 # %% ../../nbs/20_quant.core.ipynb #0f0b1c25
 KMEANS_INITS = ('linear', 'density', 'random')
 
-def kmeans1d(x:torch.Tensor, k:int, # values (any shape) and number of clusters
+def kmeans1d(x:torch.Tensor, # values (any shape)
+             k:int, # number of clusters
              init:str='linear', # one of `KMEANS_INITS`
-             iters:int=50, seed:int=0)->tuple:
+             iters:int=50, # Lloyd iterations
+             seed:int=0, # seeds the 'random' init
+            )->tuple:
     "1-D k-means: `(codebook, index)` with `codebook[index]` the quantized `x` (flattened)"
     x = x.detach().flatten().float(); u = x.unique()
     if len(u) <= k: return u, torch.searchsorted(u, x)
@@ -202,14 +206,21 @@ def shared_scheme(m, name, cfg):
     bits = cfg['bits_conv'] if isinstance(m, nn.Conv2d) else cfg['bits_fc']
     if bits is not None: quantize_shared_(m, name, bits, cfg['init'], cfg['iters'], cfg['seed'])
 
-def quantize_model(model:nn.Module, scheme:str='fixed', # a name in QUANTIZERS: 'fixed' (point) or 'shared' (weights, k-means)
-                   weight_width:int=8, weight_frac_width:int|str=4, # fixed-point weights; frac may be 'auto'
-                   bias_width:int=8, bias_frac_width:int|str=4, # biases and BatchNorm (both schemes)
-                   bits_conv:int|None=8, bits_fc:int|None=5, # weight sharing: codebook bits per layer type
+def quantize_model(model:nn.Module, # the model, quantized in place
+                   scheme:str='fixed', # a name in QUANTIZERS: 'fixed' (point) or 'shared' (weights, k-means)
+                   weight_width:int=8, # fixed-point weights: bits
+                   weight_frac_width:int|str=4, # fractional bits, or 'auto' from the range
+                   bias_width:int=8, # biases and BatchNorm (both schemes): bits
+                   bias_frac_width:int|str=4, # their fractional bits, or 'auto'
+                   bits_conv:int|None=8, # weight sharing: codebook bits of convolutions
+                   bits_fc:int|None=5, # codebook bits of the other layers
                    targets=('weight',), # any of 'weight', 'bias', 'bn'
                    per:str='layer', # 'layer' or 'model': scope of an 'auto' fractional width
-                   init:str='linear', iters:int=50, seed:int=0, # k-means
-                   data_in_width:int|None=None, data_in_frac_width:int|None=None, # layer inputs, fixed point
+                   init:str='linear', # k-means init, one of KMEANS_INITS
+                   iters:int=50, # k-means iterations
+                   seed:int=0, # seeds k-means's 'random' init
+                   data_in_width:int|None=None, # layer inputs, fixed point: bits (None: not quantized)
+                   data_in_frac_width:int|None=None, # their fractional bits
                    **scheme_kw, # settings of a registered scheme of one's own
                   )->pd.DataFrame:
     "Quantize `model` in place; a per-tensor table of what was done and the error it made"
@@ -291,7 +302,8 @@ def prepare_quant(model:nn.Module, state:dict)->nn.Module:
     return model
 
 # %% ../../nbs/20_quant.core.ipynb #b42761b0
-def remove_quant(model:nn.Module, keep_inputs:bool=False, # keep input quantization (it is part of what deploys)
+def remove_quant(model:nn.Module, # the model, changed in place
+                 keep_inputs:bool=False, # keep input quantization (it is part of what deploys)
                 )->nn.Module:
     "Drop every quantizer of `model` (state, input quantization, hooks), keeping the deployed values"
     deploy(model)
@@ -310,7 +322,7 @@ def remove_quant(model:nn.Module, keep_inputs:bool=False, # keep input quantizat
 _WIDTH, _FRAC, _BITS = Range(int, 1, 32), Either(Range(int, -32, 32), ['auto']), Range(int, 1, 16)
 QUANT_SCHEMA = {'scheme': OneOf(QUANTIZERS), 'weight_width': _WIDTH, 'weight_frac_width': _FRAC, 'bias_width': _WIDTH,
                 'bias_frac_width': _FRAC, 'data_in_width': _WIDTH, 'data_in_frac_width': Range(int, -32, 32), 'bits_conv': _BITS,
-                'bits_fc': _BITS, 'init': list(KMEANS_INITS), 'targets': list, 'per': ['layer', 'model'], 'iters': Range(int, 0),
+                'bits_fc': _BITS, 'init': list(KMEANS_INITS), 'targets': ListOf(str), 'per': ['layer', 'model'], 'iters': Range(int, 0),
                 'seed': Range(int, 0)}
 
 def quant_schema()->dict:
