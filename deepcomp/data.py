@@ -12,8 +12,9 @@ from fastai.data.core import DataLoaders
 from fastcore.basics import store_attr, compose
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'ASSETS', 'CACHE', 'STATS', 'Arrays', 'read_npz', 'torchvision_arrays', 'load_arrays', 'synthetic_arrays',
-           'colour_mnist', 'coloured', 'TensorDL', 'Normalize', 'RandomCropFlip', 'to_nchw', 'get_dls']
+__all__ = ['DATA_ENV', 'ASSETS', 'CACHE', 'STATS', 'Arrays', 'read_npz', 'torchvision_arrays', 'load_arrays', 'external_arrays',
+           'synthetic_arrays', 'colour_mnist', 'coloured', 'TensorDL', 'Normalize', 'RandomCropFlip', 'to_nchw',
+           'get_dls']
 
 # %% ../nbs/01_data.ipynb #4cabd795
 DATA_ENV = 'DEEPCOMP_DATA'
@@ -52,11 +53,13 @@ def _local_file(name, path):
 def load_arrays(name:str, # 'mnist', 'cifar10', 'mnist_sample' or 'synthetic'
                 path=None, # an `.npz` file or a folder holding `{name}.npz`
                 download:bool=True, # fall back to torchvision's downloader
+                size=None, # resize images of a folder or torchvision data set
                )->Arrays:
     "Load a data set's uint8 arrays from a file, `$DEEPCOMP_DATA`, the package, or a download"
     if name == 'mnist_sample': return read_npz(ASSETS/'mnist_sample.npz', name)
     if name == 'synthetic': return synthetic_arrays()
-    if name not in ('mnist', 'cifar10'): raise ValueError(f"Unknown data set {name!r}; choose mnist, cifar10, mnist_sample or synthetic")
+    if ':' in name: return external_arrays(name, path, download, size)
+    if name not in ('mnist', 'cifar10'): raise ValueError(f"Unknown data set {name!r}; choose mnist, cifar10, mnist_sample, synthetic, or npz:PATH, folder:PATH, torchvision:NAME")
     if (f := _local_file(name, path)): return read_npz(f, name)
     if download:
         try: return torchvision_arrays(name)
@@ -65,6 +68,53 @@ def load_arrays(name:str, # 'mnist', 'cifar10', 'mnist_sample' or 'synthetic'
     raise FileNotFoundError(f"{name} data not found and {err}. Either point the environment variable {DATA_ENV} "
                             f"(or `path=`/--data) at a folder holding {name}.npz, or run once with internet access "
                             f"so that torchvision can download it to {CACHE}.")
+
+# %% ../nbs/01_data.ipynb #b59a7439
+def _images(ds, size=None)->tuple:
+    "uint8 NHWC images and labels of a torchvision-style data set of PIL images or arrays"
+    from PIL import Image
+    xs, ys = [], []
+    for img, y in ds:
+        if not isinstance(img, Image.Image): img = Image.fromarray(np.asarray(img))
+        if size: img = img.resize((size, size) if isinstance(size, int) else tuple(size))
+        xs.append(np.asarray(img.convert('RGB') if img.mode not in ('L', 'RGB') else img, np.uint8)); ys.append(int(y))
+    if len({x.shape for x in xs}) > 1: raise ValueError("images of different sizes: give data.size to resize them")
+    x = np.stack(xs) if xs else np.zeros((0, 1, 1), np.uint8)
+    return x, np.asarray(ys, np.int64)
+
+def external_arrays(spec:str, # 'npz:PATH', 'folder:PATH' or 'torchvision:NAME'
+                    path=None, # root folder for torchvision data sets (default: the cache folder)
+                    download:bool=True, # let torchvision download
+                    size=None, # resize images to this many pixels (an int or (w, h))
+                   )->Arrays:
+    "The four arrays of a data set named by kind and location"
+    kind, _, where = spec.partition(':')
+    if kind == 'npz':
+        if not Path(where).is_file(): raise FileNotFoundError(f"No .npz file at {where}")
+        a = read_npz(where)
+        return Arrays(spec, str(where), **{k: a[k] for k in a})
+    if kind == 'folder':
+        from torchvision.datasets import ImageFolder
+        root = Path(where)
+        test = next((root/s for s in ('test', 'val', 'valid') if (root/s).is_dir()), None)
+        if not (root/'train').is_dir() or test is None: raise FileNotFoundError(f"{root} needs train/ and test/ (or val/) folders of class folders")
+        tr, te = ImageFolder(str(root/'train')), ImageFolder(str(test))
+        if tr.classes != te.classes: raise ValueError(f"{root}: train and test have different classes ({tr.classes} vs {te.classes})")
+        if size is None and len(tr): size = tr[0][0].size
+        (xt, yt), (xv, yv) = _images(tr, size), _images(te, size)
+        return Arrays(spec, str(root), x_train=xt, y_train=yt, x_test=xv, y_test=yv)
+    if kind == 'torchvision':
+        import inspect, torchvision.datasets as tvd
+        cls = getattr(tvd, where, None)
+        if not isinstance(cls, type): raise ValueError(f"torchvision.datasets has no data set {where!r}")
+        root, p = str(path or CACHE), inspect.signature(cls).parameters
+        if cls is tvd.FakeData: tr, te = cls(size=256, image_size=(3, 32, 32), random_offset=0), cls(size=128, image_size=(3, 32, 32), random_offset=256)
+        elif 'train' in p: tr, te = (cls(root, train=t, download=download) for t in (True, False))
+        elif 'split' in p: tr, te = (cls(root, split=s, download=download) for s in ('train', 'test'))
+        else: raise ValueError(f"torchvision data set {where!r} has neither a train= nor a split= argument")
+        (xt, yt), (xv, yv) = _images(tr, size), _images(te, size)
+        return Arrays(spec, f"torchvision {where} ({root})", x_train=xt, y_train=yt, x_test=xv, y_test=yv)
+    raise ValueError(f"Unknown kind of data set {kind!r} in {spec!r}: use npz:PATH, folder:PATH or torchvision:NAME")
 
 # %% ../nbs/01_data.ipynb #ab0c486d
 def synthetic_arrays(n_train:int=512, n_test:int=256, size:int=16, channels:int=1, n_classes:int=4, seed:int=0)->Arrays:
@@ -163,10 +213,12 @@ def get_dls(dataset:str='mnist', # mnist, cifar10, coloured_mnist, mnist_sample,
             seed:int=0, # seeds subsets and colours
             download:bool=True, # fetch the data set with torchvision when it is not found locally
             verbose:bool=True, # print which data was used
+            size=None, # resize the images of a folder or torchvision data set to this many pixels
+            channels:int|None=None, # 3: grey images repeated to RGB; 1: RGB averaged to grey (default: as stored)
            )->DataLoaders:
     "fastai `DataLoaders` (train, valid=test set) for a named data set"
     base = dataset.removeprefix('coloured_')
-    arrs = load_arrays(base, path=path, download=download)
+    arrs = load_arrays(base, path=path, download=download, size=size)
     if dataset.startswith('coloured_'): arrs = coloured(arrs, seed)
     xt, yt = arrs['x_train'], arrs['y_train']
     if holdout:
@@ -176,8 +228,12 @@ def get_dls(dataset:str='mnist', # mnist, cifar10, coloured_mnist, mnist_sample,
     else: xv, yv = arrs['x_test'], arrs['y_test']
     (xt, yt), (xv, yv) = _subset(xt, yt, n_train, seed), _subset(xv, yv, n_test, seed)
     xt, xv = to_nchw(xt), to_nchw(xv)
+    if channels not in (None, 1, 3): raise ValueError(f"channels must be 1 or 3, got {channels}")
+    if channels and channels != xt.shape[1]:
+        xt, xv = ((x.expand(-1, 3, -1, -1).contiguous() if channels == 3 else x.float().mean(1, keepdim=True).round().byte()) for x in (xt, xv))
     c = xt.shape[1]
-    mean, std = STATS['cifar10'] if base == 'cifar10' else (STATS['mnist'][0]*c, STATS['mnist'][1]*c) if 'mnist' in base else ([0.5]*c, [0.5]*c)
+    if ':' in base: mean, std = [float(v) for v in xt.float().mean((0, 2, 3))/255], [max(float(v), 1e-3) for v in xt.float().std((0, 2, 3))/255]  # from its own images
+    else: mean, std = STATS['cifar10'] if base == 'cifar10' else (STATS['mnist'][0]*c, STATS['mnist'][1]*c) if 'mnist' in base else ([0.5]*c, [0.5]*c)
     norm = Normalize(mean, std)
     tfms = ([RandomCropFlip()] if (augment if augment is not None else base == 'cifar10') else []) + [norm]
     trn = TensorDL(xt, torch.from_numpy(yt.astype(np.int64)), bs=bs, shuffle=True, drop_last=len(xt) > bs, after_batch=compose(*tfms))

@@ -9,16 +9,32 @@ from torch import nn
 from .core import Registry
 
 # %% auto #0
-__all__ = ['MODELS', 'create_model', 'conv_bn', 'VGG7', 'resnet18', 'lenet300', 'lenet5']
+__all__ = ['MODELS', 'is_import_name', 'model_factory', 'create_model', 'conv_bn', 'VGG7', 'resnet18', 'lenet300', 'lenet5']
 
 # %% ../nbs/02_models.ipynb #3c6743e8
 MODELS = Registry('model')
 
-def create_model(name:str, # a name registered in `MODELS`
+def is_import_name(name:str)->bool:
+    "Whether `name` names a factory by import path (`'package.module:function'`) rather than in `MODELS`"
+    return isinstance(name, str) and ':' in name
+
+def model_factory(name:str, # a name in `MODELS`, or 'package.module:function' (e.g. 'torchvision.models:mobilenet_v2')
+                 ):
+    "The function that builds the model `name`, importing its module for an import name"
+    if not is_import_name(name): return MODELS[name]
+    import importlib
+    mod, _, attr = name.partition(':')
+    try: f = importlib.import_module(mod)
+    except ImportError as e: raise ValueError(f"Model {name!r}: cannot import {mod!r} ({e})") from None
+    for a in attr.split('.'): f = getattr(f, a, None)
+    if not callable(f): raise ValueError(f"Model {name!r}: {mod} has no function {attr!r}")
+    return f
+
+def create_model(name:str, # a name in `MODELS`, or 'package.module:function'
                  **kwargs, # the model's own arguments (width, hidden sizes, ...)
                 )->nn.Module:
-    "Build a registered model and remember how it was built in `model.arch`"
-    m = MODELS[name](**kwargs)
+    "Build a model and remember how it was built in `model.arch`"
+    m = model_factory(name)(**kwargs)
     m.arch = {'name': name, 'kwargs': kwargs}
     return m
 

@@ -20,7 +20,7 @@ from fastai.optimizer import Adam, SGD, OptimWrapper
 from fastai.torch_core import set_seed
 from .core import Registry, Range, load_config, check_config, set_threads, env_info
 from .data import get_dls
-from .models import create_model, MODELS
+from .models import create_model, model_factory, is_import_name, MODELS
 from .metrics import accuracy
 from .mask import MaskCallback, load_masked_state
 
@@ -176,7 +176,7 @@ TRAIN_SCHEMA = {'optimizer': list(OPTIMIZERS), 'learning_rate': LR, 'weight_deca
                 'schedule': list(SCHEDULES), 'bf16': [True, False, 'auto'], 'load_name': str,
                 'distill': Range(float, 0, 1), 'temperature': Range(float, 0, lo_open=True), 'teacher': str}
 CONFIG_SCHEMA = {'name': str, 'model': str, 'dataset': str, 'batch_size': COUNT, 'seed': Range(int, 0), 'learning_rate': LR,
-                 'model_args': dict, 'data': {'path': str, 'n_train': COUNT, 'n_test': COUNT, 'augment': bool, 'holdout': COUNT},
+                 'model_args': dict, 'data': {'path': str, 'n_train': COUNT, 'n_test': COUNT, 'augment': bool, 'holdout': COUNT, 'size': Range(int, 1, 4096), 'channels': [1, 3]},
                  'train': TRAIN_SCHEMA, 'passes': dict}
 
 def read_config(cfg, overrides=())->dict:
@@ -184,7 +184,7 @@ def read_config(cfg, overrides=())->dict:
     cfg = check_config(load_config(cfg, overrides), CONFIG_SCHEMA)
     for k in ('model', 'dataset'):
         if k not in cfg: raise ValueError(f"Config key {k!r} is missing")
-    MODELS[cfg['model']]
+    if not is_import_name(cfg['model']): MODELS[cfg['model']]
     return cfg
 
 # %% ../nbs/05_train.ipynb #ecdc4652
@@ -192,7 +192,8 @@ def dls_from_config(cfg:dict, data_path=None, verbose=True):
     "The `DataLoaders` a config asks for (`data_path` overrides `data.path`)"
     d = cfg.get('data', {})
     return get_dls(cfg['dataset'], bs=cfg.get('batch_size', 128), path=data_path or d.get('path'), n_train=d.get('n_train'),
-                   n_test=d.get('n_test'), augment=d.get('augment'), holdout=d.get('holdout'), seed=cfg.get('seed', 42), verbose=verbose)
+                   n_test=d.get('n_test'), augment=d.get('augment'), holdout=d.get('holdout'), seed=cfg.get('seed', 42), verbose=verbose,
+                   size=d.get('size'), channels=d.get('channels'))
 
 MAX_PARAMS = 2_000_000_000  # a model config asking for more parameters is refused before anything is allocated
 
@@ -201,11 +202,13 @@ def model_from_config(cfg:dict, # a config with `model` and optional `model_args
                       max_params:int=MAX_PARAMS, # refuse larger models
                      )->nn.Module:
     "The model a config names, sized for the data's images; bad `model_args` fail clearly, before any memory is spent"
-    kw = dict(cfg.get('model_args', {}))
+    kw, f = dict(cfg.get('model_args', {})), model_factory(cfg['model'])
+    sig = inspect.signature(f).parameters
     if dls is not None:
         c, h, w = dls.info['shape']
-        kw = {'in_channels': c, 'img_size': h, 'n_classes': dls.info['n_classes'], **kw}
-    f = MODELS[cfg['model']]
+        data_kw = {'in_channels': c, 'img_size': h, 'n_classes': dls.info['n_classes']}
+        if 'num_classes' in sig or (is_import_name(cfg['model']) and any(p.kind == p.VAR_KEYWORD for p in sig.values())): data_kw['num_classes'] = data_kw.pop('n_classes')
+        kw = {**{k: v for k, v in data_kw.items() if k in sig or k == 'num_classes'}, **kw}
     try: inspect.signature(f).bind(**kw)
     except TypeError as e:
         takes = [p for p in inspect.signature(f).parameters if p not in ('args', 'kwargs')]
@@ -217,6 +220,11 @@ def model_from_config(cfg:dict, # a config with `model` and optional `model_args
     if empty: raise ValueError(f"Config key 'model_args': model {cfg['model']!r} with {kw} has empty parameters ({', '.join(empty[:3])}): a layer of size 0")
     n = sum(p.numel() for p in probe.parameters())
     if n > max_params: raise ValueError(f"Config key 'model_args': model {cfg['model']!r} with {kw} has {n:,} parameters, more than {max_params:,}")
+    if dls is not None:
+        try:
+            with torch.device('meta'): out = probe.eval()(torch.empty(2, *dls.info['shape']))
+        except Exception as e: raise ValueError(f"Config key 'model': {cfg['model']!r} does not take images of shape {dls.info['shape']}: {type(e).__name__}: {str(e)[:200]} (data.channels or data.size may adapt the images)") from None
+        if tuple(out.shape) != (2, dls.info['n_classes']): raise ValueError(f"Config key 'model': {cfg['model']!r} gives outputs of shape {tuple(out.shape[1:])} for {dls.info['n_classes']} classes")
     return create_model(cfg['model'], **kw)
 
 # %% ../nbs/05_train.ipynb #fe93d38b
