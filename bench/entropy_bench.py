@@ -3,7 +3,7 @@
 usage: DEEPCOMP_THREADS=1 python bench/entropy_bench.py [--files nbs/reports/results/*.dcz] [--tv resnet18] [--repeats 5]
 
 For every report .dcz file, in one run:
-1. the file re-written from its own tensors with today's codecs (everything but range-*) and with every codec;
+1. the file re-written from its own tensors in format 2 with the Huffman codecs (everything but range-*) and in format 3 with every codec;
 2. lzma -9e (xz, and raw LZMA2 lc0 lp0 pb0) and zstd -19 of the same quantized tensors, in two layouts, each one buffer
    of all tensors in state_dict order (pruning masks left out: they are the support):
    sparse: per codebook tensor (float32, at most 2**16 distinct values) its codebook as float32, its support as a
@@ -37,7 +37,8 @@ set_threads(1)
 cpu = next((l.split(':', 1)[1].strip() for l in subprocess.run(['lscpu'], capture_output=True, text=True).stdout.splitlines() if l.startswith('Model name')), '?')
 info = env_info()
 print(f"# entropy_bench  CPU {cpu}, torch {info['torch']}, numpy {info['numpy']}, 1 thread")
-TODAY = [n for n in CODECS if not n.startswith('range-')]
+from deepcomp.coding.file import V2_CODECS
+TODAY = [n for n in CODECS if n in V2_CODECS]
 print(f"# today's codecs: {TODAY}; added: {[n for n in CODECS if n.startswith('range-')]}")
 
 def codebook(t):
@@ -119,7 +120,7 @@ for f in args.files:
     with tempfile.TemporaryDirectory() as d:
         for k, codecs in (('today', TODAY), ('range', None)):
             q = Path(d)/f'{k}.dcz'
-            sizes[k] = save_compressed(model, q, index_bits=ib or None, quant_info=m['quant_info'], meta=m['meta'], codecs=codecs)['file_bytes']
+            sizes[k] = save_compressed(model, q, index_bits=ib or None, quant_info=m['quant_info'], meta=m['meta'], codecs=codecs, version=2 if k == 'today' else 3)['file_bytes']
             same &= digest(read_tensors(q)[1]) == digest(st)
     sup = {n: (st[n + '_mask'].numpy().reshape(-1) if n + '_mask' in st else to_numpy(t) != 0) for n, t in st.items() if not n.endswith('_mask')}
     sup = {n: (s if codebook(st[n]) is None or not (to_numpy(st[n])[~s] != 0).any() else to_numpy(st[n]) != 0) for n, s in sup.items()}

@@ -4,15 +4,16 @@
 
 # %% ../../nbs/31a_coding.codecs.ipynb #c9c83e77
 from __future__ import annotations
-import json, zlib
+import importlib, json, math, zlib
 from typing import TYPE_CHECKING
 import numpy as np
 from ..core import Registry
 if TYPE_CHECKING: import torch  # annotations only: torch is imported when a tensor is coded
 
 # %% auto #0
-__all__ = ['MAX_CODES', 'DTYPES', 'CODECS', 'RESERVED', 'dtype_name', 'to_numpy', 'Codec', 'Bits', 'Raw', 'ShuffleDeflate',
-           'codebook_codes', 'Dense', 'Sparse', 'encode_tensor', 'decode_tensor', 'check_codec']
+__all__ = ['MAX_CODES', 'DTYPES', 'CODECS', 'RESERVED', 'CODEC_MODULES', 'dtype_name', 'to_numpy', 'Int', 'Str', 'One', 'Either',
+           'check_schema', 'Codec', 'load_codecs', 'order0_bits', 'Bits', 'Raw', 'ShuffleDeflate', 'codebook_codes',
+           'Dense', 'Sparse', 'encode_tensor', 'decode_tensor', 'check_codec']
 
 # %% ../../nbs/31a_coding.codecs.ipynb #08adb5bc
 MAX_CODES = 2**16  # most distinct values a codebook codec takes
@@ -33,11 +34,80 @@ def to_numpy(t:torch.Tensor)->np.ndarray:
     if name == 'bfloat16': t = t.view(torch.int16)
     return t.numpy().astype(DTYPES[name], copy=False)
 
+# %% ../../nbs/31a_coding.codecs.ipynb #c8a02fe1
+class Int:
+    "Schema of an integer (not a bool) from `lo` to `hi`"
+    def __init__(self,
+                 lo:int=0, # smallest value
+                 hi:int=2**63 - 1, # largest value
+                ): self.lo, self.hi = lo, hi
+
+class Str:
+    "Schema of a string of `lo` to `hi` characters"
+    def __init__(self,
+                 lo:int=0, # fewest characters
+                 hi:int=1000, # most characters
+                ): self.lo, self.hi = lo, hi
+
+class One:
+    "Schema of one of a few JSON values"
+    def __init__(self,
+                 *values, # the allowed values
+                ): self.values = values
+
+class Either:
+    "Schema of a value that matches one of several schemas"
+    def __init__(self,
+                 *specs, # the schemas
+                ): self.specs = specs
+
+# %% ../../nbs/31a_coding.codecs.ipynb #da77f52a
+_KINDS = {dict: 'an object', list: 'a list', str: 'a string', bool: 'a boolean', int: 'an integer', float: 'a number', type(None): 'null'}
+
+def _show(v)->str:
+    "A short, printable description of a JSON value"
+    return _KINDS.get(type(v), type(v).__name__) if isinstance(v, (dict, list)) else (r if len(r := repr(v)) <= 40 else r[:37] + '...')
+
+def _key(where, k): return f"{where}.{k}" if k.isidentifier() else f"{where}[{k!r}]"
+
+def check_schema(v, # a JSON value
+                 spec, # `Int`, `Str`, `One`, `Either`, a type (`None`: null, `object`: anything), {key: schema} or [schema]
+                 where:str, # what `v` is, for the message
+                ):
+    "Raise a `ValueError` saying what is wrong with `v`, unless it matches `spec`"
+    def bad(what): return ValueError(f"{where} must be {what}, not {_show(v)}")
+    if isinstance(spec, Int):
+        if type(v) is not int or not spec.lo <= v <= spec.hi: raise bad(f"an integer from {spec.lo:,} to {spec.hi:,}")
+    elif isinstance(spec, Str):
+        if type(v) is not str or not spec.lo <= len(v) <= spec.hi: raise bad(f"a string of {spec.lo:,} to {spec.hi:,} characters")
+    elif isinstance(spec, One):
+        if not any(type(v) is type(x) and v == x for x in spec.values): raise bad(f"one of {', '.join(map(repr, spec.values))}")
+    elif isinstance(spec, Either):
+        errs = []
+        for s in spec.specs:
+            try: return check_schema(v, s, where)
+            except ValueError as e: errs.append(str(e).removeprefix(f"{where} must be ").rsplit(', not ', 1)[0])
+        raise bad(' or '.join(errs))
+    elif isinstance(spec, dict):
+        if type(v) is not dict: raise bad('an object')
+        keys = {k.removesuffix('?'): s for k, s in spec.items()}
+        for k, x in v.items():
+            if k not in keys and '*' not in keys: raise ValueError(f"{where} has an unexpected key {k!r}")
+            check_schema(x, keys.get(k, keys.get('*')), _key(where, k))
+        if miss := [k for k in spec if not k.endswith('?') and k != '*' and k not in v]: raise ValueError(f"{where} lacks {', '.join(miss)}")
+    elif isinstance(spec, list):
+        if type(v) is not list or (len(spec) > 1 and len(v) != len(spec)): raise bad('a list' + (f" of {len(spec)} items" if len(spec) > 1 else ''))
+        for i, x in enumerate(v): check_schema(x, spec[i] if len(spec) > 1 else spec[0], f"{where}[{i}]")
+    elif spec is None:
+        if v is not None: raise bad('null')
+    elif spec is not object and type(v) is not spec: raise bad(_KINDS.get(spec, spec.__name__))
+
 # %% ../../nbs/31a_coding.codecs.ipynb #33315baf
 class Codec:
     "The protocol of a tensor codec; subclass it and register an instance with `CODECS.register(name)(instance)`"
-    columns = {}  # part name -> size-table column ('huffman', 'codebook' or 'raw'; unnamed parts are 'raw')
+    columns = {}  # part name -> size-table column ('huffman', 'range', 'codebook' or 'raw'; unnamed parts are 'raw')
     keeps_support = False  # whether `decode` returns the support the tensor was coded on (a mask can then be derived)
+    fields = None  # schema (`check_schema`) of the codec's own manifest fields, checked before `decode` (None: not checked)
     def candidates(self,
                    t:torch.Tensor, # the tensor
                    raw:np.ndarray, # `to_numpy(t)`
@@ -51,12 +121,35 @@ class Codec:
               )->tuple: # (flat numpy array of the storage dtype, bool support array or None)
         "The tensor's elements, from its entry and parts"
         raise NotImplementedError
-    def theory(self, entry:dict)->tuple:
-        "Theoretical sizes in bytes: (fp32 values + indices, quantized codes + indices), or Nones"
+    def theory(self,
+               entry:dict, # the tensor's manifest entry
+              )->tuple: # (fp32 values + indices, quantized codes + indices), bytes or Nones
+        "Theoretical sizes in bytes of the forms the size report compares against"
         return None, None
+    def stats(self,
+              entry:dict, # the tensor's manifest entry
+              parts:dict, # part name -> bytes
+             )->tuple|None: # (symbols, bits, order-0 entropy in bits), or None
+        "How many symbols the codec coded, the bits it spent on them and their order-0 entropy (None if it cannot say)"
+        return None
 
-CODECS = Registry('codec', protocol=Codec.__doc__ + ": candidates(t, raw, ctx) -> [(fields, parts)], decode(entry, parts) -> (array, support), theory(entry) -> (bytes, bytes), columns, keeps_support")
+CODECS = Registry('codec', protocol=Codec.__doc__ + ": candidates(t, raw, ctx) -> [(fields, parts)], decode(entry, parts) -> (array, support), theory(entry) -> (bytes, bytes), stats(entry, parts) -> (symbols, bits, entropy bits) or None, columns, keeps_support, fields")
 RESERVED = ('name', 'shape', 'dtype', 'numel', 'nonzeros', 'encoding', 'parts', 'offset', 'size', 'crc32', 'sha256', 'support_of')
+
+# %% ../../nbs/31a_coding.codecs.ipynb #fc401bce
+CODEC_MODULES = ['deepcomp.coding.entropy']  # modules that register codecs in CODECS when imported
+
+def load_codecs()->list:
+    "Import every module of `CODEC_MODULES` (once) and return the names of all registered codecs"
+    for m in CODEC_MODULES: importlib.import_module(m)
+    return list(CODECS)
+
+# %% ../../nbs/31a_coding.codecs.ipynb #0ef99ef6
+def order0_bits(x:np.ndarray, # a sequence of symbols
+               )->float:
+    "Order-0 entropy of `x` in bits: its length times the entropy of its symbol frequencies"
+    _, c = np.unique(np.asarray(x).reshape(-1), return_counts=True)
+    return float((c*np.log2(c.sum()/c)).sum())
 
 # %% ../../nbs/31a_coding.codecs.ipynb #6f8e7fe7
 def _inflate(blob, n):
@@ -68,6 +161,7 @@ def _inflate(blob, n):
 
 class Bits(Codec):
     "Booleans, eight to a byte"
+    fields = {}
     def candidates(self, t, raw, ctx): return [({}, [('bits', np.packbits(raw).tobytes())])] if raw.dtype == bool else []
     def decode(self, entry, parts):
         n = int(entry['numel'])
@@ -76,6 +170,7 @@ class Bits(Codec):
 
 class Raw(Codec):
     "The little-endian bytes as they are"
+    fields = {}
     def candidates(self, t, raw, ctx): return [({}, [('raw', raw.tobytes())])]
     def decode(self, entry, parts):
         np_dt, n = DTYPES[entry['dtype']], int(entry['numel'])
@@ -84,6 +179,7 @@ class Raw(Codec):
 
 class ShuffleDeflate(Codec):
     "Byte planes, deflated"
+    fields = {}
     def candidates(self, t, raw, ctx):
         if raw.itemsize == 1 or ctx['best'][0].get('encoding') != 'raw': return []
         return [({}, [('shuffled', zlib.compress(raw.view(np.uint8).reshape(-1, raw.itemsize).T.tobytes(), 9))])]
@@ -122,9 +218,12 @@ def _coded(fields, cb, streams):
         parts.append((k, s.data))
     return fields, parts
 
+_STREAM = {'n': Int(0, 2**40), 'nbits': Int(0, 2**46), 'alphabet': Int(1, MAX_CODES + 1), 'blocks?': [Int(0, 2**46)], 'block?': Int(1, 2**40)}
+
 def _streams(entry, parts, keys):
-    "Codebook and Huffman streams of a codebook entry"
+    "Codebook and Huffman streams of a codebook entry (no stream longer than the tensor allows)"
     K, al = int(entry['n_codes']), [int(entry[k]['alphabet']) for k in keys]
+    if any(int(entry[k]['n']) > 2*int(entry['numel']) + 1 for k in keys): raise ValueError("a Huffman stream is longer than its tensor allows")
     tables = _inflate(parts['tables'], 4*K + sum(al))
     from deepcomp.coding.huffman import HuffmanStream
     cb, off, streams = np.frombuffer(tables, '<u4', count=K), 4*K, {}
@@ -139,6 +238,7 @@ def _streams(entry, parts, keys):
 class Dense(Codec):
     "A codebook and one Huffman code per element"
     columns = {'tables': 'codebook', 'values': 'huffman'}
+    fields = {'n_codes': Int(1, MAX_CODES), 'values': _STREAM}
     def candidates(self, t, raw, ctx):
         cc = _codebook(raw, ctx)
         if cc is None or ctx.get('support') is not None: return []
@@ -152,11 +252,15 @@ class Dense(Codec):
     def theory(self, e):
         qbits = max(1, int(np.ceil(np.log2(e['n_codes']))))
         return 4*e['numel'], (e['numel']*qbits + 7)//8 + 4*e['n_codes']
+    def stats(self, entry, parts):
+        s = _streams(entry, parts, ['values'])[1]['values']
+        return s.n, s.nbits, order0_bits(s.decode())
 
 class Sparse(Codec):
     "A codebook, Huffman-coded gaps between stored positions and Huffman-coded values at them"
     columns = {'tables': 'codebook', 'values': 'huffman', 'gaps': 'huffman'}
     keeps_support = True
+    fields = {'n_codes': Int(1, MAX_CODES), 'index_bits': Int(1, 16), 'gaps': _STREAM, 'values': _STREAM}
     def candidates(self, t, raw, ctx):
         cc, sup = _codebook(raw, ctx), ctx.get('support')
         if cc is None: return []
@@ -178,6 +282,9 @@ class Sparse(Codec):
         qbits = max(1, int(np.ceil(np.log2(e['n_codes']))))
         k, b = e['gaps']['n'], e['index_bits']  # paper's layout: one value per entry, fillers included
         return (k*(32 + b) + 7)//8, (k*(qbits + b) + 7)//8 + 4*e['n_codes']
+    def stats(self, entry, parts):
+        s = _streams(entry, parts, ['gaps', 'values'])[1].values()
+        return sum(v.n for v in s), sum(v.nbits for v in s), sum(order0_bits(v.decode()) for v in s)
 
 CODECS.register('dense')(Dense())
 CODECS.register('sparse')(Sparse())
@@ -208,12 +315,14 @@ def decode_tensor(entry:dict, # the tensor's manifest entry
                   parts:dict, # part name -> bytes
                  )->tuple:
     "The tensor, and the bool support it was stored on (for codecs that keep one, else `None`)"
-    shape, numel, enc = tuple(entry['shape']), int(entry['numel']), entry['encoding']
+    shape, enc = tuple(entry['shape']), entry['encoding']
+    numel = int(entry.get('numel', math.prod(shape)))  # format 3 derives it from the shape
     import torch
     np_dt, dt = DTYPES[entry['dtype']], getattr(torch, entry['dtype'])
-    if int(np.prod(shape)) != numel: raise ValueError("shape and size disagree")
+    if math.prod(shape) != numel: raise ValueError("shape and size disagree")
+    if enc not in CODECS: load_codecs()
     if enc not in CODECS: raise ValueError(f"unknown encoding {enc!r}: register its codec in deepcomp.coding.codecs.CODECS before loading")
-    x, support = CODECS[enc].decode(entry, parts)
+    x, support = CODECS[enc].decode({**entry, 'numel': numel}, parts)
     if len(x) != numel: raise ValueError("payload too short")
     t = torch.from_numpy(np.asarray(x).astype(np_dt, copy=True))
     if dt == torch.bfloat16: t = t.view(torch.bfloat16)  # from its int16 bit patterns
@@ -252,6 +361,9 @@ def check_codec(name:str, # a name in CODECS
             n += 1
             bad = set(fields) & set(RESERVED)
             assert not bad, f"{name}: fields {sorted(bad)} are reserved for the container"
+            if codec.fields is not None:
+                try: check_schema(fields, codec.fields, f"{name} fields")
+                except ValueError as e: raise AssertionError(f"{name}: its fields do not match its own schema: {e}") from None
             entry = json.loads(json.dumps({**base, 'encoding': name, **fields}, allow_nan=False))
             assert all(isinstance(k, str) and isinstance(b, bytes) for k, b in parts), f"{name}: parts must be (str, bytes) pairs"
             try: r, s = decode_tensor(entry, dict(parts))
@@ -262,6 +374,8 @@ def check_codec(name:str, # a name in CODECS
                 if sup is not None: assert torch.equal(s, sup), f"{name}: the support that comes back is not the one given"
                 assert not (r[~s] != 0).any(), f"{name}: non-zeros outside the support"
             assert all(v is None or isinstance(v, int) for v in codec.theory(entry)), f"{name}: theory must give ints or None"
+            st = codec.stats(entry, dict(parts))
+            assert st is None or (len(st) == 3 and all(isinstance(v, (int, float)) and v >= 0 for v in st)), f"{name}: stats must give (symbols, bits, entropy bits) or None"
             for k, b in parts:
                 if not b: continue
                 try: decode_tensor(entry, {**dict(parts), k: b[:-1]})

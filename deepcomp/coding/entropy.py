@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 import numpy as np
-from .codecs import CODECS, MAX_CODES, Codec, codebook_codes
+from .codecs import CODECS, MAX_CODES, Codec, Int, codebook_codes, order0_bits
 if TYPE_CHECKING: import torch  # annotations only: torch, constriction and numba are imported when a tensor is coded
 
 # %% auto #0
@@ -220,30 +220,42 @@ def _decoder(entry, parts, fields):
     return _queue().RangeDecoder(np.frombuffer(data, '<u4').copy()), vals
 
 # %% ../../nbs/33_coding.entropy.ipynb #e000001d
+def _stats(cb, streams, put)->tuple:
+    "(symbols, bits, order-0 entropy bits) of decoded `streams`: the bits `put(encoder)` adds after the codebook, as coded again"
+    enc = _queue().RangeEncoder(); encode_codebook(enc, cb); n0 = enc.num_bits(); put(enc)
+    return sum(len(s) for s in streams), enc.num_bits() - n0, sum(order0_bits(s) for s in streams)
+
 class RangeDense(Codec):
     "A range-coded codebook and the adaptive-range-coded code of every element"
-    columns = {'coded': 'huffman'}
+    columns = {'coded': 'range'}
+    fields = {'n_codes': Int(1, MAX_CODES)}
     def candidates(self, t, raw, ctx):
         cc = _float_codes(raw, ctx)
         if cc is None or ctx.get('support') is not None: return []
         cb, codes = cc
         enc = _queue().RangeEncoder(); encode_codebook(enc, cb); _encode_values(enc, codes, cb)
         return [({'n_codes': len(cb)}, [('coded', _bytes(enc))])]
-    def decode(self, entry, parts):
+    def _codes(self, entry, parts):
         dec, v = _decoder(entry, parts, ('numel', 'n_codes'))
-        try: cb = decode_codebook(dec, v['n_codes']); codes = _decode_values(dec, v['numel'], cb)
+        try: cb = decode_codebook(dec, v['n_codes']); return cb, _decode_values(dec, v['numel'], cb)
         except ValueError: raise
         except Exception as e: raise ValueError(f"corrupt range-coded part: {e}") from None
+    def decode(self, entry, parts):
+        cb, codes = self._codes(entry, parts)
         return cb[codes].view('<f4'), None
     def theory(self, e):
         qbits = max(1, int(np.ceil(np.log2(e['n_codes']))))
         return 4*e['numel'], (e['numel']*qbits + 7)//8 + 4*e['n_codes']
+    def stats(self, entry, parts):
+        cb, codes = self._codes(entry, parts)
+        return _stats(cb, [codes], lambda enc: _encode_values(enc, codes, cb))
 
 # %% ../../nbs/33_coding.entropy.ipynb #e000001e
 class RangeSparse(Codec):
     "A range-coded codebook, adaptive-range-coded gaps between stored positions (no fillers) and values at them"
-    columns = {'coded': 'huffman'}
+    columns = {'coded': 'range'}
     keeps_support = True
+    fields = {'n_codes': Int(1, MAX_CODES), 'k': Int(0, MAX_NUMEL)}
     def candidates(self, t, raw, ctx):
         cc, sup = _float_codes(raw, ctx), ctx.get('support')
         if cc is None: return []
@@ -254,18 +266,24 @@ class RangeSparse(Codec):
         enc = _queue().RangeEncoder(); encode_codebook(enc, cb)
         encode_ints(enc, np.diff(pos, prepend=-1) - 1); _encode_values(enc, codes[pos], cb)
         return [({'n_codes': len(cb), 'k': len(pos)}, [('coded', _bytes(enc))])]
-    def decode(self, entry, parts):
+    def _codes(self, entry, parts):
         dec, v = _decoder(entry, parts, ('numel', 'n_codes', 'k'))
         try:
             cb = decode_codebook(dec, v['n_codes'])
-            pos = np.cumsum(decode_ints(dec, v['k']) + 1) - 1
+            gaps = decode_ints(dec, v['k']); pos = np.cumsum(gaps + 1) - 1
             if len(pos) and pos[-1] >= v['numel']: raise ValueError("stored positions outside the tensor")
-            codes = _decode_values(dec, v['k'], cb)
+            return cb, gaps, pos, _decode_values(dec, v['k'], cb)
         except ValueError: raise
         except Exception as e: raise ValueError(f"corrupt range-coded part: {e}") from None
-        x = np.zeros(v['numel'], np.uint32); x[pos] = cb[codes]
-        support = np.zeros(v['numel'], bool); support[pos] = True
+    def decode(self, entry, parts):
+        cb, _, pos, codes = self._codes(entry, parts)
+        n = int(entry['numel'])
+        x = np.zeros(n, np.uint32); x[pos] = cb[codes]
+        support = np.zeros(n, bool); support[pos] = True
         return x.view('<f4'), support
+    def stats(self, entry, parts):
+        cb, gaps, _, codes = self._codes(entry, parts)
+        return _stats(cb, [gaps, codes], lambda enc: (encode_ints(enc, gaps), _encode_values(enc, codes, cb)))
 
 # %% ../../nbs/33_coding.entropy.ipynb #e000001f
 CODECS.register('range-dense')(RangeDense())

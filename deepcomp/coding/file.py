@@ -4,22 +4,26 @@
 
 # %% ../../nbs/32_coding.file.ipynb #c4a8150c
 from __future__ import annotations
-import os, json, hashlib, zipfile, zlib, tempfile
+import os, contextlib, json, hashlib, math, stat, zipfile, zlib, tempfile
+from collections import Counter
 from pathlib import Path
 import numpy as np, pandas as pd
 from ..core import COMMANDS, prepare_state
-from .codecs import CODECS, DTYPES, encode_tensor, decode_tensor
+from .codecs import CODECS, DTYPES, Int, Str, One, Either, check_schema, encode_tensor, decode_tensor, load_codecs, to_numpy
 
 # %% auto #0
-__all__ = ['FORMAT', 'VERSION', 'READS', 'MAX_MANIFEST', 'INSPECT_COLUMNS', 'CompressedFileError', 'save_compressed',
-           'read_manifest', 'read_tensors', 'load_compressed', 'size_table', 'size_report', 'inspect_command']
+__all__ = ['FORMAT', 'VERSION', 'READS', 'V2_CODECS', 'ZDICT', 'PACKED', 'MEMBERS', 'MAX_MANIFEST', 'MANIFEST_RATIO', 'NAME',
+           'SHAPE', 'SIZE', 'SCHEMA', 'MAX_BYTES', 'MAX_RATIO', 'MIN_BYTES', 'INSPECT_COLUMNS', 'CompressedFileError',
+           'save_compressed', 'check_manifest', 'read_manifest', 'read_tensors', 'load_compressed', 'size_table',
+           'size_report', 'printable', 'inspect_command']
 
 # %% ../../nbs/32_coding.file.ipynb #19c7fa8b
-FORMAT, VERSION = 'deepcomp-compressed-model', 2
-READS = (1, 2)  # format versions this deepcomp loads
+FORMAT, VERSION = 'deepcomp-compressed-model', 3
+READS = (1, 2, 3)  # format versions this deepcomp loads
+V2_CODECS = ('raw', 'bits', 'dense', 'sparse', 'shuffle-deflate')  # the codecs a version-2 file may use
 
 class CompressedFileError(ValueError):
-    "A file that is not a valid deepcomp compressed model (not a zip, truncated, corrupt, wrong version)"
+    "A file that is not a valid deepcomp compressed model (not a zip, truncated, corrupt, wrong version, too big)"
 
 # %% ../../nbs/32_coding.file.ipynb #2fde2187
 def _index_bits(name, t, index_bits):
@@ -64,6 +68,52 @@ def _atomic_write(path:Path, write):
         dfd = os.open(path.parent, os.O_RDONLY); os.fsync(dfd); os.close(dfd)
     except OSError: pass
 
+# %% ../../nbs/32_coding.file.ipynb #zd3f0001
+ZDICT = (b'"quant_info":{"kind":"fixed","width":8,"frac":"kind":"shared","bits":"meta":{"dataset":"mnist","data":{},"seed":0},'
+         b'{"format":"deepcomp-compressed-model","version":3,"arch":{"name":"","kwargs":{"in_channels":1,"img_size":28,"n_classes":10}},'
+         b'"tensors":[{"name":".bias","shape":[],"dtype":"float32","encoding":"packed"},{"name":".running_var","encoding":"raw",'
+         b'"parts":{"raw":"shuffled":}},{"name":".weight_mask","encoding":"derived","support_of":".weight"},{"name":".bias","shape":[],'
+         b'"dtype":"float32","encoding":"range-dense","n_codes":,"parts":{"coded":}},{"name":".weight","shape":[],"dtype":"float32",'
+         b'"encoding":"range-sparse","n_codes":,"k":,"parts":{"coded":')  # format 3's preset dictionary: fixed forever
+
+def _deflate(b:bytes, zdict:bytes=b'')->bytes:
+    "Raw deflate (no zlib header) of `b`, with a preset dictionary if given"
+    c = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, *([zdict] if zdict else []))
+    return c.compress(b) + c.flush()
+
+def _inflate(b:bytes, limit:int, zdict:bytes=b'', n:int|None=None)->bytes:
+    "Inflate raw deflate `b` to at most `limit` bytes (exactly `n` if given), streaming: a bomb stops at the limit"
+    d = zlib.decompressobj(-15, *([zdict] if zdict else []))
+    out = d.decompress(b, limit + 1)
+    if len(out) > limit: raise ValueError(f"it inflates to more than {limit:,} bytes")
+    if not d.eof or d.unused_data or d.unconsumed_tail: raise ValueError("it is not one complete deflate stream")
+    if n is not None and len(out) != n: raise ValueError(f"it inflates to {len(out):,} bytes, not {n:,}")
+    return out
+
+# %% ../../nbs/32_coding.file.ipynb #e78086ae
+PACKED = ('raw', 'shuffle-deflate')  # encodings of the tensors that format 3 codes together, in one block
+
+def _planes(x:np.ndarray)->bytes: return x.view(np.uint8).reshape(-1, x.itemsize).T.tobytes()
+
+def _pack(state:dict, entries:list, payloads:list)->bytes|None:
+    "One deflated block of the byte planes of every tensor coded raw or shuffle-deflate, if smaller than their own payloads"
+    idx = [i for i, e in enumerate(entries) if e['encoding'] in PACKED]
+    block = _deflate(b''.join(_planes(to_numpy(state[entries[i]['name']])) for i in idx)) if idx else b''
+    if not idx or len(block) >= sum(len(b) for i in idx for _, b in payloads[i]): return None
+    for i in idx: entries[i]['encoding'] = 'packed'; payloads[i].clear()
+    return block
+
+def _unpack(block:bytes, entries:list)->dict:
+    "The tensors of a packed block (`entries`: their full manifest entries, in order)"
+    import torch
+    sizes = [(e['numel'], np.dtype(DTYPES[e['dtype']])) for e in entries]
+    data, off, out = _inflate(block, sum(n*d.itemsize for n, d in sizes), n=sum(n*d.itemsize for n, d in sizes)), 0, {}
+    for e, (n, d) in zip(entries, sizes):
+        x = np.frombuffer(data, np.uint8, n*d.itemsize, off).reshape(d.itemsize, n).T.copy().view(d).reshape(-1); off += n*d.itemsize
+        t = torch.from_numpy(x.copy())
+        out[e['name']] = (t.view(torch.bfloat16) if e['dtype'] == 'bfloat16' else t).reshape(e['shape'])
+    return out
+
 # %% ../../nbs/32_coding.file.ipynb #fb46bc1d
 _DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -71,17 +121,12 @@ def _zinfo(name, compress):
     zi = zipfile.ZipInfo(name, date_time=_DATE); zi.compress_type = compress; zi.external_attr = 0o644 << 16
     return zi
 
-def save_compressed(model, # an nn.Module with `model.arch` (every deepcomp model has it)
-                    path, # destination file (conventionally `*.dcz`)
-                    index_bits:int|dict|str|None=None, # gap width: None (paper: 8 conv / 5 fc), an int, a dict by name, or 'auto'
-                    quant_info:dict|None=None, # JSON-serialisable quantization details to keep in the manifest
-                    meta:dict|None=None, # JSON-serialisable facts about the model, e.g. the data set it was trained on
-                    codecs:list|None=None, # names in `CODECS` to try for each tensor (default: all)
-                   )->dict:
-    "Write `model` as a compressed deepcomp file; return its size report"
-    arch = getattr(model, 'arch', None)
-    if not isinstance(arch, dict) or 'name' not in arch: raise ValueError("model has no `arch` = {'name', 'kwargs'}: build it with deepcomp.models.create_model")
-    entries, payloads = _encode_state(model.state_dict(), index_bits, codecs)
+def _json(m:dict)->bytes:
+    try: return json.dumps(m, separators=(',', ':'), allow_nan=False).encode()
+    except (TypeError, ValueError) as ex: raise ValueError(f"arch, quant_info and meta must be JSON-serialisable: {ex}") from None
+
+def _layout_v2(head, state, entries, payloads)->tuple:
+    "Format 2: offsets, sizes and a CRC-32 per tensor; the manifest a deflated zip member"
     blobs, start = [], 0
     for e, parts in zip(entries, payloads):
         if not parts: continue
@@ -89,115 +134,316 @@ def save_compressed(model, # an nn.Module with `model.arch` (every deepcomp mode
         for k, b in parts: e['parts'][k] = [off, len(b)]; off += len(b)
         blobs.append(b''.join(b for _, b in parts))
         e.update(offset=start, size=off, crc32=zlib.crc32(blobs[-1])); start += off
-    manifest = {'format': FORMAT, 'version': VERSION, 'arch': {'name': arch['name'], 'kwargs': arch.get('kwargs', {})},
-                'quant_info': quant_info, 'meta': meta or {}, 'tensors': entries}
-    try: mtext = json.dumps(manifest, separators=(',', ':'), allow_nan=False)
-    except (TypeError, ValueError) as ex: raise ValueError(f"arch, quant_info and meta must be JSON-serialisable: {ex}") from None
+    return _zinfo('manifest.json', zipfile.ZIP_DEFLATED), _json({**head, 'tensors': entries}), b''.join(blobs)
+
+def _compact(e:dict, parts:list)->dict:
+    "A format-3 entry: nothing a reader can derive (numel, non-zeros, offsets, checksums, a derived mask's shape and dtype)"
+    if e['encoding'] == 'derived': return {'name': e['name'], 'encoding': 'derived', 'support_of': e['support_of']}
+    return {**{k: v for k, v in e.items() if k not in ('numel', 'nonzeros')}, **({'parts': {k: len(b) for k, b in parts}} if parts else {})}
+
+def _layout_v3(head, state, entries, payloads)->tuple:
+    "Format 3: part sizes only (tensors.bin is checked by the zip's own CRC-32), small tensors in one block, the manifest deflated with `ZDICT`"
+    block = _pack(state, entries, payloads)
+    m = {**head, 'tensors': [_compact(e, p) for e, p in zip(entries, payloads)], **({'packed': len(block)} if block else {})}
+    blob = b''.join(b for parts in payloads for _, b in parts) + (block or b'')
+    return _zinfo('manifest', zipfile.ZIP_STORED), _deflate(_json(m), ZDICT), blob
+
+# %% ../../nbs/32_coding.file.ipynb #85e218d3
+def save_compressed(model, # an nn.Module with `model.arch` (every deepcomp model has it)
+                    path, # destination file (conventionally `*.dcz`)
+                    index_bits:int|dict|str|None=None, # gap width: None (paper: 8 conv / 5 fc), an int, a dict by name, or 'auto'
+                    quant_info:dict|None=None, # JSON-serialisable quantization details to keep in the manifest
+                    meta:dict|None=None, # JSON-serialisable facts about the model, e.g. the data set it was trained on
+                    codecs:list|None=None, # names in `CODECS` to try for each tensor (default: all; version 2: all of `V2_CODECS`)
+                    version:int=VERSION, # format version to write: 3, or 2 (what deepcomp wrote before format 3)
+                   )->dict:
+    "Write `model` as a compressed deepcomp file; return its size report"
+    arch = getattr(model, 'arch', None)
+    if not isinstance(arch, dict) or 'name' not in arch: raise ValueError("model has no `arch` = {'name', 'kwargs'}: build it with deepcomp.models.create_model")
+    if version not in (2, 3): raise ValueError(f"cannot write format version {version!r}: this deepcomp writes versions 2 and 3")
+    if version == 2 and (bad := [c for c in codecs or () if c not in V2_CODECS]): raise ValueError(f"format version 2 cannot store codecs {bad}: it knows only {', '.join(V2_CODECS)}")
+    if version == 3: load_codecs()
+    state = model.state_dict()
+    entries, payloads = _encode_state(state, index_bits, codecs or (V2_CODECS if version == 2 else None))
+    head = {'format': FORMAT, 'version': version, 'arch': {'name': arch['name'], 'kwargs': arch.get('kwargs', {})}, 'quant_info': quant_info, 'meta': meta or {}}
+    zi, mbytes, blob = (_layout_v2 if version == 2 else _layout_v3)(head, state, entries, payloads)
     def write(f):
         with zipfile.ZipFile(f, 'w') as z:
-            z.writestr(_zinfo('manifest.json', zipfile.ZIP_DEFLATED), mtext)
-            z.writestr(_zinfo('tensors.bin', zipfile.ZIP_STORED), b''.join(blobs))
+            z.writestr(zi, mbytes); z.writestr(_zinfo('tensors.bin', zipfile.ZIP_STORED), blob)
     path = Path(path)
     _atomic_write(path, write)
     return size_report(path)
 
 # %% ../../nbs/32_coding.file.ipynb #57e77b57
-def _open(path:Path)->zipfile.ZipFile:
-    if not path.exists(): raise FileNotFoundError(f"No such file: {path}")
-    try: return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-        raise CompressedFileError(f"{path} is not a deepcomp file (not a readable zip archive, or truncated): {e}") from None
+MEMBERS = {3: ('manifest', 'tensors.bin'), 2: ('manifest.json', 'tensors.bin')}  # the zip members of a file (version 1 as 2)
 
-MAX_MANIFEST = 64 << 20
+@contextlib.contextmanager
+def _open(path:Path):
+    "The zip archive at `path`; refuses anything but a regular file, and archives with other, missing or duplicate members"
+    try: fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))  # a FIFO must not block the open
+    except FileNotFoundError: raise FileNotFoundError(f"No such file: {path}") from None
+    except OSError as e: raise CompressedFileError(f"{path} cannot be opened: {e.strerror or e}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode): os.close(fd); raise CompressedFileError(f"{path} is not a deepcomp file (not a regular file)")
+    with os.fdopen(fd, 'rb') as f:
+        try: z = zipfile.ZipFile(f)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+            raise CompressedFileError(f"{path} is not a deepcomp file (not a readable zip archive, or truncated): {e}") from None
+        with z:
+            names = z.namelist()
+            if len(set(names)) != len(names): raise CompressedFileError(f"{path} is corrupt: its zip archive has duplicate members {sorted({n for n in names if names.count(n) > 1})!r}")
+            if sorted(names) not in [sorted(m) for m in MEMBERS.values()]:
+                raise CompressedFileError(f"{path} is not a deepcomp file: it holds {sorted(names)[:10]!r}, not a manifest and tensors.bin")
+            yield z
 
-def _read_manifest(z:zipfile.ZipFile, path)->dict:
-    try:
-        if z.getinfo('manifest.json').file_size > MAX_MANIFEST: raise ValueError("manifest.json is implausibly large")
-        m = json.loads(z.read('manifest.json'))
-    except KeyError: raise CompressedFileError(f"{path} is not a deepcomp file (no manifest.json)") from None
-    except Exception as e: raise CompressedFileError(f"{path} has a corrupt manifest: {e}") from None
-    if not isinstance(m, dict) or m.get('format') != FORMAT: raise CompressedFileError(f"{path} is not a deepcomp file (format {m.get('format') if isinstance(m, dict) else None!r})")
-    if m.get('version') not in READS: raise CompressedFileError(f"{path} has format version {m.get('version')!r}; this deepcomp reads versions {', '.join(map(str, READS))}")
+def _member(z:zipfile.ZipFile, name:str, fsize:int)->zipfile.ZipInfo:
+    "The zip entry `name`, whose declared sizes the file can hold"
+    zi = z.getinfo(name)
+    if zi.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED): raise ValueError(f"{name} uses an unsupported zip compression")
+    if zi.header_offset + zi.compress_size > fsize: raise ValueError(f"its zip directory claims {zi.compress_size:,} bytes of {name} in a {fsize:,}-byte file")
+    if zi.compress_type == zipfile.ZIP_STORED and zi.file_size != zi.compress_size: raise ValueError(f"{name} is stored, but its sizes disagree")
+    return zi
+
+# %% ../../nbs/32_coding.file.ipynb #f4b7a43a
+MAX_MANIFEST = 64 << 20  # most bytes of JSON a manifest inflates to
+MANIFEST_RATIO = 64  # ...and at most this many times its compressed size (4 kB more), since JSON parsed takes ~20x its text
+
+def _no_constant(c): raise ValueError(f"{c} is not a JSON number")
+
+def _manifest_json(z:zipfile.ZipFile, fsize:int)->dict:
+    "The parsed manifest, inflated with a streaming limit"
+    name = next(m for m in ('manifest', 'manifest.json') if m in z.namelist())
+    zi = _member(z, name, fsize)
+    limit = min(MAX_MANIFEST, MANIFEST_RATIO*zi.compress_size + 4096)
+    if name == 'manifest':
+        if zi.compress_type != zipfile.ZIP_STORED: raise ValueError("the manifest must be stored (it is deflated with its own dictionary)")
+        text = _inflate(z.read(zi), limit, ZDICT)
+    else:
+        if zi.file_size > limit: raise ValueError(f"manifest.json claims {zi.file_size:,} bytes, more than the {limit:,} its {zi.compress_size:,} compressed bytes may hold")
+        with z.open(zi) as f: text = f.read(limit + 1)
+        if len(text) > limit: raise ValueError(f"manifest.json inflates to more than {limit:,} bytes")
+    m = json.loads(text, parse_constant=_no_constant)
+    if isinstance(m, dict) and m.get('version') in READS and (m['version'] == 3) != (name == 'manifest'):
+        raise ValueError(f"a version-{m['version']} manifest must be the member {MEMBERS[3 if m['version'] == 3 else 2][0]!r}")
     return m
 
-def read_manifest(path)->dict:
+# %% ../../nbs/32_coding.file.ipynb #24be3170
+NAME, SHAPE, SIZE = Str(1, 1000), [Int(0, 2**48)], Int(0, 2**48)
+_HEAD = {'format': One(FORMAT), 'version': One(*READS), 'arch': {'name': Str(1, 200), 'kwargs': dict}, 'quant_info': Either(None, dict),
+         'meta': {'dataset?': Str(1, 200), 'data?': {'n_test?': Either(None, Int(1, 2**40)), '*': object}, 'seed?': Int(-2**63, 2**63 - 1), '*': object},
+         'tensors': [dict]}
+_BASE = {'name': NAME, 'shape': SHAPE, 'dtype': One(*DTYPES), 'encoding': Str(1, 100)}
+_OLD = {**_BASE, 'numel': Int(0, 2**63 - 1), 'nonzeros?': Int(0, 2**63 - 1)}
+_V2 = {'stored': {**_OLD, 'parts': {'*': [SIZE, SIZE]}, 'offset': SIZE, 'size': SIZE, 'crc32': Int(0, 2**32 - 1)},
+       'derived': {**_OLD, 'encoding': One('derived'), 'support_of': NAME}}
+SCHEMA = {  # per version: the manifest's top level, and each kind of tensor entry (a stored entry also has its codec's `fields`)
+    3: ({**_HEAD, 'packed?': SIZE}, {'stored': {**_BASE, 'parts': {'*': SIZE}}, 'packed': {**_BASE, 'encoding': One('packed')},
+                                     'derived': {'name': NAME, 'encoding': One('derived'), 'support_of': NAME}}),
+    2: (_HEAD, _V2),
+    1: (_HEAD, {'stored': {**{k: v for k, v in _V2['stored'].items() if k != 'crc32'}, 'sha256': Str(64, 64)}, 'derived': _V2['derived']}),
+}
+
+# %% ../../nbs/32_coding.file.ipynb #1e620157
+def _short(v, n:int=200)->str:
+    "`repr(v)`, printable and at most `n` characters"
+    r = repr(v); return r if len(r) <= n else r[:n - 3] + '...'
+
+def _check_refs(m:dict):
+    "What a schema cannot say: unique names, sizes that agree with shapes, masks derived from a support of the same shape"
+    ts, names = {e['name']: e for e in m['tensors']}, [e['name'] for e in m['tensors']]
+    if len(ts) != len(names): raise ValueError(f"tensor names repeat in the manifest: {_short(sorted(n for n, c in Counter(names).items() if c > 1))}")
+    for e in m['tensors']:
+        what = f"tensor {_short(e['name'])}"
+        if 'numel' in e and e['numel'] != math.prod(e['shape']): raise ValueError(f"{what} declares {e['numel']:,} elements but has shape {e['shape']}")
+        if e.get('nonzeros', 0) > e.get('numel', 0): raise ValueError(f"{what} declares more non-zeros than elements")
+        for k, (o, s) in e['parts'].items() if m['version'] < 3 and 'parts' in e else ():
+            if o + s > e['size']: raise ValueError(f"{what}: part {_short(k)} lies outside the tensor's bytes")
+        if e['encoding'] != 'derived': continue
+        src = ts.get(e['support_of'])
+        if src is None or src['encoding'] in ('derived', 'packed') or not getattr(CODECS.get(src['encoding']), 'keeps_support', False):
+            raise ValueError(f"{what} is derived from {_short(e['support_of'])}, which is not a tensor stored with its support")
+        if 'shape' in e and (e['shape'] != src['shape'] or e['dtype'] != 'bool'): raise ValueError(f"{what} is a derived mask, but not a bool tensor of the shape of {_short(e['support_of'])}")
+    if m['version'] == 3 and ('packed' in m) != any(e['encoding'] == 'packed' for e in m['tensors']):
+        raise ValueError("the manifest's packed block and its packed tensors disagree")
+
+# %% ../../nbs/32_coding.file.ipynb #f1f57aa7
+def _check_entry(e, v:int, where:str):
+    "Check one tensor entry of a version-`v` manifest: its kind's schema, then its codec's fields"
+    check_schema(e, dict, where)
+    kind = e.get('encoding') if e.get('encoding') in ('derived', 'packed') else 'stored'
+    if (spec := SCHEMA[v][1].get(kind)) is None: raise ValueError(f"{where}.encoding {kind!r} does not exist in format {v}")
+    if kind != 'stored': return check_schema(e, spec, where)
+    base = {k.removesuffix('?') for k in spec}
+    check_schema({k: x for k, x in e.items() if k in base}, spec, where)
+    if (codec := CODECS.get(e['encoding'])) is None: load_codecs(); codec = CODECS.get(e['encoding'])
+    if codec is None: raise ValueError(f"{where}.encoding {e['encoding']!r} is not a known codec (known: {', '.join(CODECS)}; register it in CODECS before loading)")
+    if codec.fields is not None: check_schema({k: x for k, x in e.items() if k not in base}, codec.fields, where)
+
+def check_manifest(m, # a parsed manifest
+                  )->dict:
+    "`m` if it is a deepcomp manifest that this deepcomp reads (types, ranges, names, shapes and references), else a `ValueError` in words"
+    check_schema(m, dict, 'the manifest')
+    if m.get('format') != FORMAT: raise ValueError(f"it is not a deepcomp manifest (format {_short(m.get('format'))})")
+    if m.get('version') not in READS: raise ValueError(f"it has format version {_short(m.get('version'))}; this deepcomp reads versions {', '.join(map(str, READS))}")
+    v = m['version']; check_schema(m, SCHEMA[v][0], 'the manifest')
+    for i, e in enumerate(m['tensors']): _check_entry(e, v, f"manifest.tensors[{i}]")
+    _check_refs(m)
+    return m
+
+# %% ../../nbs/32_coding.file.ipynb #a2e78f8a
+def _read_manifest(z:zipfile.ZipFile, path, fsize:int)->dict:
+    try: m = _manifest_json(z, fsize)
+    except Exception as e: raise CompressedFileError(f"{path} has a corrupt manifest: {e}") from None
+    try: return check_manifest(m)
+    except ValueError as e: raise CompressedFileError(f"{path} is not a valid deepcomp file: {e}") from None
+
+def read_manifest(path, # a deepcomp file
+                 )->dict:
     "The checked manifest of a deepcomp file"
     path = Path(path)
-    with _open(path) as z: return _read_manifest(z, path)
+    with _open(path) as z: return _read_manifest(z, path, os.fstat(z.fp.fileno()).st_size)
 
 # %% ../../nbs/32_coding.file.ipynb #c077146f
-def _read_tensor(data, e, path):
-    blob = data[e['offset']:e['offset'] + e['size']]
-    ok = zlib.crc32(blob) == e['crc32'] if 'crc32' in e else hashlib.sha256(blob).hexdigest() == e['sha256']  # version 1: SHA-256
-    if len(blob) != e['size'] or not ok: raise CompressedFileError(f"{path}: checksum mismatch in {e['name']} (corrupt file)")
-    parts = {k: blob[o:o + n] for k, (o, n) in e['parts'].items()}
-    return decode_tensor(e, parts)
+MAX_BYTES = 4 << 30  # most bytes a file's tensors (or its model) may take decoded, whatever its size
+MAX_RATIO, MIN_BYTES = 4096, 256 << 20  # ...and at most MAX_RATIO times the file's size (but MIN_BYTES is always allowed)
 
-def read_tensors(path)->tuple:
-    "Decode every tensor of a deepcomp file: `(manifest, state_dict)`"
+def _full(e:dict, ts:dict)->dict:
+    "An entry with what format 3 leaves out: numel (and a derived mask's shape and dtype)"
+    if e['encoding'] == 'derived' and 'shape' not in e: e = {**e, 'shape': ts[e['support_of']]['shape'], 'dtype': 'bool'}
+    return {**e, 'numel': math.prod(e['shape'])}
+
+def _decoded_bytes(ents:list)->int:
+    "Bytes the decoded tensors take (and the supports that sparse codecs return)"
+    return sum(e['numel']*(np.dtype(DTYPES[e['dtype']]).itemsize + getattr(CODECS.get(e['encoding']), 'keeps_support', False)) for e in ents)
+
+def _cap(max_bytes:int|None, fsize:int)->int: return max_bytes if max_bytes is not None else min(MAX_BYTES, max(MIN_BYTES, MAX_RATIO*fsize))
+
+def _slices(m:dict, size:int)->dict:
+    "Where each stored tensor's parts lie in tensors.bin (`size` bytes): name -> {part: (start, length)}, checked against `size`"
+    out, start = {}, 0
+    for e in m['tensors']:
+        if e['encoding'] in ('derived', 'packed'): continue
+        if m['version'] < 3:
+            if e['offset'] + e['size'] > size: raise ValueError(f"tensor {_short(e['name'])} lies outside tensors.bin")
+            out[e['name']] = {k: (e['offset'] + o, n) for k, (o, n) in e['parts'].items()}; continue
+        out[e['name']] = {}
+        for k, n in e['parts'].items(): out[e['name']][k] = (start, n); start += n
+    if m['version'] == 3 and start + m.get('packed', 0) != size: raise ValueError(f"tensors.bin has {size:,} bytes, but the manifest declares {start + m.get('packed', 0):,}")
+    return out
+
+# %% ../../nbs/32_coding.file.ipynb #c35f3f0c
+def _decode(m:dict, data:bytes, slices:dict, path, stats:dict|None=None)->dict:
+    "Every tensor of `m` from the bytes of tensors.bin (and each codec's `stats` into `stats`)"
+    ts, state, supports = {e['name']: e for e in m['tensors']}, {}, {}
+    for e in m['tensors']:
+        if e['encoding'] in ('derived', 'packed'): continue
+        parts = {k: data[o:o + n] for k, (o, n) in slices[e['name']].items()}
+        blob = data[e['offset']:e['offset'] + e['size']] if m['version'] < 3 else b''
+        if m['version'] < 3 and not (zlib.crc32(blob) == e['crc32'] if 'crc32' in e else hashlib.sha256(blob).hexdigest() == e['sha256']):
+            raise CompressedFileError(f"{path}: checksum mismatch in {_short(e['name'])} (corrupt file)")
+        try:
+            state[e['name']], supports[e['name']] = decode_tensor(full := _full(e, ts), parts)
+            if stats is not None and hasattr(CODECS[e['encoding']], 'stats'): stats[e['name']] = CODECS[e['encoding']].stats(full, parts)
+        except Exception as ex: raise CompressedFileError(f"{path}: cannot decode tensor {_short(e['name'])}: {ex}") from None
+    if packed := [_full(e, ts) for e in m['tensors'] if e['encoding'] == 'packed']:
+        try: state.update(_unpack(data[len(data) - m['packed']:], packed))
+        except Exception as ex: raise CompressedFileError(f"{path}: cannot decode the packed block of small tensors: {ex}") from None
+    for e in m['tensors']:
+        if e['encoding'] == 'derived': state[e['name']] = supports[e['support_of']].clone()
+    return {e['name']: state[e['name']] for e in m['tensors']}  # the saved order
+
+# %% ../../nbs/32_coding.file.ipynb #a824a41f
+def _read(path, max_bytes:int|None=None, stats:dict|None=None)->tuple:
+    "(manifest, state, member sizes) of a deepcomp file, its declared sizes checked before anything is allocated"
     path = Path(path)
     with _open(path) as z:
-        m = _read_manifest(z, path)
+        fsize = os.fstat(z.fp.fileno()).st_size
+        m = _read_manifest(z, path, fsize)
+        ts = {e['name']: e for e in m['tensors']}
+        need, cap = _decoded_bytes([_full(e, ts) for e in m['tensors']]), _cap(max_bytes, fsize)
+        if need > cap: raise CompressedFileError(f"{path}: its tensors would take {need:,} bytes decoded, more than the {cap:,} allowed for a {fsize:,}-byte file (pass max_bytes= to allow more)")
         try:
-            zi = z.getinfo('tensors.bin')
+            zi = _member(z, 'tensors.bin', fsize)
             if zi.compress_type != zipfile.ZIP_STORED: raise ValueError("tensors.bin must be stored uncompressed")
-            data = z.read(zi)
+            slices = _slices(m, zi.file_size)
+            data = z.read(zi)  # zipfile checks the member's CRC-32: in format 3, the only checksum
         except Exception as ex: raise CompressedFileError(f"{path}: cannot read tensors.bin (corrupt or truncated file): {ex}") from None
-        state, supports = {}, {}
-        for e in m['tensors']:
-            try:
-                if e['encoding'] == 'derived': continue
-                state[e['name']], supports[e['name']] = _read_tensor(data, e, path)
-            except CompressedFileError: raise
-            except Exception as ex: raise CompressedFileError(f"{path}: cannot decode tensor {e.get('name')!r}: {ex}") from None
-        for e in m['tensors']:
-            if e['encoding'] == 'derived':
-                s = supports.get(e.get('support_of'))
-                if s is None: raise CompressedFileError(f"{path}: {e['name']} refers to a tensor without a support")
-                state[e['name']] = s.clone()
-        state = {e['name']: state[e['name']] for e in m['tensors']}  # the saved order
+        sizes = {i.filename: i.compress_size for i in z.infolist()}
+    return m, _decode(m, data, slices, path, stats), {**sizes, 'file': fsize}
+
+def read_tensors(path, # a deepcomp file
+                 max_bytes:int|None=None, # most bytes the decoded tensors may take (default: 4 GiB, and 4096 times the file's size or 256 MiB)
+                )->tuple:
+    "Decode every tensor of a deepcomp file: `(manifest, state_dict)`"
+    m, state, _ = _read(path, max_bytes)
     return m, state
 
 # %% ../../nbs/32_coding.file.ipynb #01de4fbd
-def load_compressed(path): # -> nn.Module
+def _model_bytes(arch:dict, path)->int:
+    "Bytes of the parameters and buffers of the architecture, built on the meta device (no memory spent)"
+    import torch
+    from deepcomp.models import create_model
+    try:
+        with torch.device('meta'): model = create_model(arch['name'], **arch['kwargs'])
+        return sum(t.numel()*t.element_size() for t in model.state_dict().values())
+    except Exception as e: raise CompressedFileError(f"{path}: architecture {_short(arch['name'])} cannot be built with {_short(arch['kwargs'])}: {type(e).__name__}: {_short(str(e), 300)}") from None
+
+def load_compressed(path, # a deepcomp file
+                    max_bytes:int|None=None, # most bytes the decoded tensors, and the model, may take (default as `read_tensors`)
+                   ): # -> nn.Module
     "Rebuild the model stored in a deepcomp file"
     from deepcomp.models import create_model
-    m, state = read_tensors(path)
+    m = read_manifest(path)
+    need, cap = _model_bytes(m['arch'], path), _cap(max_bytes, os.path.getsize(path))
+    if need > cap: raise CompressedFileError(f"{path}: architecture {_short(m['arch']['name'])} with {_short(m['arch']['kwargs'])} takes {need:,} bytes, more than the {cap:,} allowed (pass max_bytes= to allow more)")
+    m, state = read_tensors(path, max_bytes)
     try:
         model = create_model(m['arch']['name'], **m['arch']['kwargs'])
         prepare_state(model, state)
         model.load_state_dict(state)
-    except Exception as ex: raise CompressedFileError(f"{path}: the stored tensors do not fit architecture {m['arch']}: {ex}") from None
+    except Exception as ex: raise CompressedFileError(f"{path}: the stored tensors do not fit architecture {_short(m['arch'])}: {_short(str(ex), 300)}") from None
     return model
 
 # %% ../../nbs/32_coding.file.ipynb #11ea4f64
-def _row(e, fsize):
+def _row(e:dict, fsize:int, t=None, st:tuple|None=None)->dict:
+    "One size-table row: `e` a full entry, `t` its decoded tensor (for the non-zeros), `st` its codec's stats"
     codec = CODECS.get(e['encoding'])
-    cols = {'huffman': 0, 'codebook': 0, 'raw': 0}
-    for k, (_, n) in e.get('parts', {}).items(): cols[getattr(codec, 'columns', {}).get(k, 'raw')] += n
+    cols = {'huffman': 0, 'range': 0, 'codebook': 0, 'raw': 0}
+    for k, p in e.get('parts', {}).items(): c = getattr(codec, 'columns', {}).get(k, 'raw'); cols[c] = cols.get(c, 0) + (p[1] if isinstance(p, list) else p)
     vi, q = codec.theory(e) if codec is not None else (None, None)
     dense = 0 if e['encoding'] == 'derived' or e['name'].endswith('_mask') else e['numel']*np.dtype(DTYPES[e['dtype']]).itemsize
+    nz = int(t.count_nonzero()) if t is not None else e.get('nonzeros')
     return {'tensor': e['name'], 'shape': 'x'.join(map(str, e['shape'])), 'encoding': e['encoding'], 'index_bits': e.get('index_bits'),
-            'n_codes': e.get('n_codes'), 'params': e['numel'] if dense else None, 'nonzeros': e.get('nonzeros') if dense else None, 'dense (theory)': dense,
-            'values+indices (theory)': vi, 'quantized (theory)': q, **cols, 'file': fsize}
+            'n_codes': e.get('n_codes'), 'params': e['numel'] if dense else None, 'nonzeros': nz if dense else None, 'dense (theory)': dense,
+            'values+indices (theory)': vi, 'quantized (theory)': q, **cols, 'symbols': st[0] if st else None,
+            '_bits': st[1] if st else None, '_h0': st[2] if st else None, 'file': fsize}
 
 # %% ../../nbs/32_coding.file.ipynb #76d7efa5
-def size_table(path)->pd.DataFrame:
-    "Per-tensor and total sizes (bytes) of a deepcomp file"
-    path = Path(path)
-    with _open(path) as z:
-        m = _read_manifest(z, path)
-        info = {i.filename: i for i in z.infolist()}
-    rows = [_row(e, e.get('size', 0)) for e in m['tensors']]
-    mi = info['manifest.json'].compress_size
-    rows.append({'tensor': 'manifest.json', 'encoding': 'deflated json', 'file': mi})
-    rows.append({'tensor': '(zip structure)', 'file': os.path.getsize(path) - mi - sum(r['file'] for r in rows[:-1])})
+def size_table(path, # a deepcomp file
+               verify:bool=True, # decode every tensor (a corrupt payload is an error), for non-zeros and bits per symbol
+               max_bytes:int|None=None, # as in `read_tensors`
+              )->pd.DataFrame:
+    "Per-tensor and total sizes (bytes) of a deepcomp file, with each codec's bits per symbol and the symbols' order-0 entropy"
+    stats = {}
+    if verify: m, state, sizes = _read(path, max_bytes, stats)
+    else:
+        path = Path(path)
+        with _open(path) as z:
+            fsize = os.fstat(z.fp.fileno()).st_size; m = _read_manifest(z, path, fsize)
+            sizes, state = {**{i.filename: i.compress_size for i in z.infolist()}, 'file': fsize}, {}
+    ts = {e['name']: e for e in m['tensors']}
+    rows = [_row(_full(e, ts), sum(p[1] if isinstance(p, list) else p for p in e.get('parts', {}).values()), state.get(e['name']), stats.get(e['name'])) for e in m['tensors']]
+    if 'packed' in m: rows.append({'tensor': '(packed block)', 'encoding': 'deflated byte planes', 'raw': m['packed'], 'file': m['packed']})
+    man = next(n for n in ('manifest', 'manifest.json') if n in sizes)
+    rows.append({'tensor': man, 'encoding': f"v{m['version']} json, deflated" + (' (preset dictionary)' if man == 'manifest' else ''), 'file': sizes[man]})
+    rows.append({'tensor': '(zip structure)', 'file': sizes['file'] - sum(r['file'] for r in rows)})
     df = pd.DataFrame(rows).set_index('tensor')
-    tot = df.drop(columns=['shape', 'encoding', 'index_bits', 'n_codes']).sum(min_count=1)
-    df.loc['total'] = tot
-    return df.astype({c: 'Int64' for c in df.columns if c not in ('shape', 'encoding')})
+    df.loc['total'] = df.drop(columns=['shape', 'encoding', 'index_bits', 'n_codes']).sum(min_count=1)
+    df['bits/sym'], df['H0 bits/sym'] = df['_bits']/df['symbols'], df['_h0']/df['symbols']
+    df = df.drop(columns=['_bits', '_h0'])
+    return df.astype({c: 'Int64' for c in df.columns if c not in ('shape', 'encoding', 'bits/sym', 'H0 bits/sym')})
 
-def size_report(path)->dict:
+def size_report(path, # a deepcomp file
+               )->dict:
     "Totals of `size_table`: dense bytes, file bytes and their ratio, and the table"
     df = size_table(path)
     t = df.loc['total']
@@ -205,7 +451,12 @@ def size_report(path)->dict:
             'ratio': float(t['dense (theory)']/t['file']), 'table': df}
 
 # %% ../../nbs/32_coding.file.ipynb #7e5a314f
-INSPECT_COLUMNS = ['shape', 'encoding', 'nonzeros', 'dense (theory)', 'huffman', 'codebook', 'raw', 'file']  # without --wide
+INSPECT_COLUMNS = ['shape', 'encoding', 'nonzeros', 'dense (theory)', 'huffman', 'range', 'codebook', 'raw', 'bits/sym', 'H0 bits/sym', 'file']  # without --wide
+
+def printable(s:str, # text read from a file (a tensor or architecture name)
+             )->str:
+    "`s` with control characters and terminal escape codes written as escapes (`\\x1b`), safe to print"
+    return ''.join(c if c.isprintable() else repr(c)[1:-1] for c in str(s))
 
 @COMMANDS.register('inspect')
 def inspect_command(p):
@@ -213,12 +464,13 @@ def inspect_command(p):
     p.add_argument('file', help='a deepcomp compressed model file')
     p.add_argument('--json', action='store_true', help='print JSON records instead of a table')
     p.add_argument('--wide', action='store_true', help='every column of the size table, unwrapped')
+    p.add_argument('--no-verify', action='store_true', help='read only the manifest: do not decode the tensors (no non-zeros or bits per symbol)')
     def run(a):
-        df = size_table(a.file)
-        if a.json: print(df.reset_index().to_json(orient='records'))
-        else:
-            from deepcomp.display import fmt_table
-            m = read_manifest(a.file)
-            print(f"{a.file}: {m['arch']['name']} {m['arch']['kwargs']}, format {m['format']} v{m['version']}")
-            print(fmt_table(df, cols=INSPECT_COLUMNS, wide=a.wide))
+        df = size_table(a.file, verify=not a.no_verify)
+        if a.json: return print(df.reset_index().to_json(orient='records'))  # JSON escapes every non-ASCII character
+        from deepcomp.display import fmt_table
+        m = read_manifest(a.file)
+        df.index = pd.Index([printable(i) for i in df.index], name='tensor')
+        print(printable(f"{a.file}: {m['arch']['name']} {_short(m['arch']['kwargs'])}, format {m['format']} v{m['version']}" + ('' if a.no_verify else ', every tensor verified')))
+        print(fmt_table(df, cols=INSPECT_COLUMNS, wide=a.wide))
     return run
