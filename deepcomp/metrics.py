@@ -4,25 +4,28 @@
 
 # %% ../nbs/03_metrics.ipynb #83720f1c
 from __future__ import annotations
+import math
 import torch, pandas as pd
 from torch import nn
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['trace_macs', 'layer_stats', 'accuracy']
+__all__ = ['WEIGHT_LAYERS', 'trace_macs', 'layer_stats', 'accuracy']
 
 # %% ../nbs/03_metrics.ipynb #cdca08a8
+WEIGHT_LAYERS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)  # the layers deepcomp prunes, quantizes and counts
+
 def _macs(m, inp, out):
-    "Multiply-accumulates of one forward call of a Conv2d/Linear, per image"
+    "Multiply-accumulates of one forward call of a Conv1d/2d/3d or Linear, per image"
     n = out.shape[0] if out.ndim > 1 else 1
-    if isinstance(m, nn.Conv2d): return out.numel() // n * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+    if isinstance(m, nn.modules.conv._ConvNd): return out.numel() // n * (m.in_channels // m.groups) * math.prod(m.kernel_size)
     return out.numel() // n * m.in_features
 
 def trace_macs(model:nn.Module, input_shape:tuple)->dict:
     "MACs per image of every Conv2d/Linear, found by running one zero image through `model`"
     res, hooks = {}, []
     for name, m in model.named_modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
+        if isinstance(m, WEIGHT_LAYERS):
             hooks.append(m.register_forward_hook(lambda m, i, o, name=name: res.__setitem__(name, res.get(name, 0) + _macs(m, i, o))))
     was = model.training; model.eval()
     try:

@@ -11,7 +11,7 @@ from torch import nn
 from fastai.torch_core import set_seed
 from fastcore.test import test_eq
 from .core import Registry, COMMANDS, Range, Either, Name, ListOf, add_config_args, load_config, check_config, set_threads, env_info
-from .metrics import layer_stats, accuracy
+from .metrics import WEIGHT_LAYERS, layer_stats, accuracy
 from .train import (CONFIG_SCHEMA, TRAIN_SCHEMA, make_learner, fit, save_state, load_state, dls_from_config,
                             model_from_config, train_callbacks)
 from .prune.config import weight_schema, prune_from_config
@@ -87,7 +87,7 @@ def check_plan(cfg:dict, model:nn.Module, dls)->list:
 def measure(model:nn.Module, dls, n_batches:int=4)->dict:
     "Accuracy, parameters, non-zeros, bytes and FLOPs of `model` as deployed"
     st = layer_stats(model, dls.info['shape'])
-    w = st[st.type.isin(['Conv2d', 'Linear'])]
+    w = st[st.type.isin([t.__name__ for t in WEIGHT_LAYERS])]
     ef = effective_flops(model, dls.valid, n_batches=n_batches).loc['total']
     return dict(accuracy=accuracy(model, dls.valid), params=int(st.loc['total', 'params']), weight_params=int(w.weight_params.sum()),
                 weight_nonzeros=int(w.weight_nonzeros.sum()), dense_bytes=int(st.loc['total', 'dense_bytes']), flops=int(w.flops.sum()),
@@ -141,7 +141,7 @@ def prune_pass(model, sec, ctx):
         info['weight'] = _records(prune_from_config(model, w, ctx['dls'], cbs))
     if 'activation' in sec: info['activation'] = _records(prune_activations_from_config(model, sec['activation'], ctx['dls']))
     st = layer_stats(model, ctx['dls'].info['shape'])
-    st = st[st.type.isin(['Conv2d', 'Linear'])]
+    st = st[st.type.isin([t.__name__ for t in WEIGHT_LAYERS])]
     info['realised'] = _records((1 - st.weight_nonzeros/st.weight_params).rename('weight_sparsity').to_frame())  # whatever the schedule
     return info
 

@@ -17,8 +17,8 @@ __all__ = ['GRANULARITIES', 'PRUNABLE', 'CRITERIA', 'CRITERION_INPUTS', 'SCOPES'
            'kernel_units', 'filter_units', 'channel_in_units', 'vector_units', 'block_units', 'nm_units',
            'trace_channels', 'l1_score', 'l2_score', 'random_score', 'taylor_score', 'l1_multi_score', 'l2_multi_score',
            'weight_saliency', 'lowest', 'select', 'local_scope', 'global_scope', 'prunable_layers',
-           'granularity_params', 'check_combination', 'valid_combination', 'prune_model', 'sparsity_table',
-           'check_composition']
+           'granularity_params', 'check_combination', 'valid_combination', 'prune_model', 'unprunable_weights',
+           'sparsity_table', 'check_composition']
 
 # %% ../../nbs/10_prune.core.ipynb #d32d9bca
 @dataclass
@@ -144,21 +144,17 @@ def _follow(start, mods):
         todo += [(u, merged or k == 'merge') for u in node.users]
     return bns, consumers, complete
 
-def _bn_fallback(model):
-    "The BatchNorm right after each layer in definition order, when its size matches (used where tracing fails)"
-    named, res = list(model.named_modules()), {}
-    for (a, m), (b, n) in zip(named, named[1:]):
-        if isinstance(m, PRUNABLE) and isinstance(n, _BN) and n.num_features == m.weight.shape[0]: res[a] = [b]
-    return res
-
 # %% ../../nbs/10_prune.core.ipynb #13f01b66
 def trace_channels(model:nn.Module)->dict:
     "For each prunable layer: the BatchNorms of its channels, its consumers `(name, columns per channel)`, and `complete`"
-    mods, fb = dict(model.named_modules()), _bn_fallback(model)
+    mods = dict(model.named_modules())
     try: gm = torch.fx.symbolic_trace(model)
     except Exception as e:
-        warnings.warn(f"torch.fx could not trace {type(model).__name__} ({type(e).__name__}); multi-layer scores use own weights only")
-        return {n: dict(bn=fb.get(n, []), consumers=[], complete=False) for n, m in mods.items() if isinstance(m, PRUNABLE)}
+        layers = [n for n, m in mods.items() if isinstance(m, PRUNABLE)]
+        warnings.warn(f"torch.fx could not trace {type(model).__name__} ({type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ''}): "
+                      f"no BatchNorm is paired with a layer, so filter pruning masks weights and biases only and leaves every BatchNorm alone "
+                      f"({len(layers)} layers: {', '.join(layers[:6])}{', ...' if len(layers) > 6 else ''}); multi-layer scores use own weights only")
+        return {n: dict(bn=[], consumers=[], complete=False) for n in layers}
     res = {}
     for node in gm.graph.nodes:
         if node.op != 'call_module' or not isinstance(mods.get(node.target), PRUNABLE): continue
@@ -406,6 +402,9 @@ def prune_model(model:nn.Module, # the model, pruned in place
     "Prune `model` in place (composing with its masks) and return the per-layer realised sparsity"
     sparsity = _check_sparsity(sparsity); check_combination(granularity, criterion, scope)
     layers, mods = prunable_layers(model, skip), dict(model.named_modules())
+    other = unprunable_weights(model)
+    if other: warnings.warn(f"deepcomp prunes the weights of {', '.join(t.__name__ for t in PRUNABLE)} layers; these {len(other)} weight tensors are "
+                            f"left dense and counted as such: {', '.join(f'{k} ({t})' for k, (t, _) in list(other.items())[:6])}{', ...' if len(other) > 6 else ''}", stacklevel=2)
     ovr = {n: _override(n, overrides) for n in layers}
     for n, o in ovr.items():
         if o: check_combination(o.get('granularity', granularity), o.get('criterion', criterion), 'local')
@@ -425,9 +424,21 @@ def prune_model(model:nn.Module, # the model, pruned in place
     for r, keep in zip(shared + own, keeps):
         set_mask(r['module'], r['units'].expand(keep))
         if r['granularity'] == 'filter': _mask_channels(model, r['name'], r['module'], keep, ctx['graph'])
+    dead = [r['name'] for r, keep in zip(shared + own, keeps) if not keep.any()]
+    if dead: warnings.warn(f"every weight of {len(dead)} layer(s) is pruned: {', '.join(dead)}; such a layer outputs only its bias", stacklevel=2)
     return sparsity_table(model, shared + own, keeps)
 
 # %% ../../nbs/10_prune.core.ipynb #7bfd7c54
+def unprunable_weights(model:nn.Module)->dict:
+    "Floating-point weight tensors (2-d or more) that deepcomp does not prune: `name -> (owner type, numel)`"
+    own = {id(m.weight) for m in model.modules() if isinstance(m, PRUNABLE)}
+    out = {}
+    for mn, m in model.named_modules():
+        for n, w in m.named_parameters(recurse=False):
+            if w.dim() >= 2 and w.is_floating_point() and id(w) not in own and not n.endswith('_codebook'):
+                out[f"{mn}.{n}" if mn else n] = (type(m).__name__, w.numel())
+    return out
+
 def sparsity_table(model, recs, keeps)->pd.DataFrame:
     "Per-layer realised sparsity after pruning"
     rows = []
@@ -439,6 +450,8 @@ def sparsity_table(model, recs, keeps)->pd.DataFrame:
                          pruned_weights=int((~mask).sum())))
     df = pd.DataFrame(rows, columns=['layer', 'type', 'granularity', 'criterion', 'scope', 'units', 'target', 'pruned_units',
                                      'weights', 'pruned_weights']).set_index('layer')
+    other = unprunable_weights(model)
+    if other: df.loc['(not pruned)'] = ['', '', '', '', 0, 0.0, 0, sum(n for _, n in other.values()), 0]
     if len(df): df.loc['total'] = ['', '', '', '', df.units.sum(), np.nan, df.pruned_units.sum(), df.weights.sum(), df.pruned_weights.sum()]
     df['sparsity'] = (df.pruned_weights / df.weights).astype(float).round(6)
     return df

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/20_quant.core.ipynb #127434c9
 from __future__ import annotations
-import math
+import math, warnings
 import torch, pandas as pd
 from torch import nn
 from fastai.callback.core import Callback
@@ -111,6 +111,9 @@ def quantize_shared_(m:nn.Module, name:str='weight', bits:int=5, init:str='linea
     "Replace `m.<name>` by `2**bits` shared values (k-means over its non-pruned entries) and keep it so"
     p = getattr(m, name); mask = get_mask(m, name)
     keep = torch.ones_like(p, dtype=torch.bool) if mask is None else mask
+    if not keep.any():
+        warnings.warn(f"{type(m).__name__}.{name} is pruned entirely: nothing to share, it stays all zeros and unquantized", stacklevel=3)
+        return m
     cb, idx = kmeans1d(p.detach()[keep], 2**bits, init, iters, seed)
     index = torch.zeros(p.shape, dtype=torch.uint8 if bits <= 8 else torch.int32)
     index[keep] = idx.to(index.dtype)
@@ -173,10 +176,12 @@ class QuantCallback(Callback):
     def after_step(self): deploy(self.learn.model)
 
 # %% ../../nbs/20_quant.core.ipynb #f4651246
+_LAYERS, _CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear), (nn.Conv1d, nn.Conv2d, nn.Conv3d)  # the layers deepcomp prunes
+
 def _targets(model, targets):
     "Yield `(module_name, module, param_name, group)` for the tensors `targets` selects"
     for mn, m in model.named_modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
+        if isinstance(m, _LAYERS):
             for n in ('weight', 'bias'):
                 if n in targets and getattr(m, n, None) is not None: yield mn, m, n, n
         elif isinstance(m, nn.modules.batchnorm._BatchNorm) and 'bn' in targets and m.affine:
@@ -203,7 +208,7 @@ def fixed_scheme(m, name, cfg):
 @QUANTIZERS.register('shared')
 def shared_scheme(m, name, cfg):
     "Weight sharing: a k-means codebook of `bits_conv` (convolutions) or `bits_fc` (other layers) bits per layer"
-    bits = cfg['bits_conv'] if isinstance(m, nn.Conv2d) else cfg['bits_fc']
+    bits = cfg['bits_conv'] if isinstance(m, _CONVS) else cfg['bits_fc']
     if bits is not None: quantize_shared_(m, name, bits, cfg['init'], cfg['iters'], cfg['seed'])
 
 def quantize_model(model:nn.Module, # the model, quantized in place
@@ -248,7 +253,7 @@ def quantize_inputs(model:nn.Module, width:int=8, frac:int=4)->nn.Module:
     "Quantize the input of every Conv2d/Linear layer of `model` to fixed point (straight-through in training)"
     if frac == 'auto' or frac is None: raise ValueError("data_in_frac_width must be an integer (no calibration for 'auto')")
     for m in model.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
+        if isinstance(m, _LAYERS):
             m.register_buffer('data_in_qfmt', torch.tensor([width, frac])); _register(m, None)
     return model
 
