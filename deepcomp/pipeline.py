@@ -165,10 +165,11 @@ def _file_quant_info(model)->dict:
     return {k: {kk: vv for kk, vv in v.items() if kk != 'codebook'} for k, v in quant_info(model).items()}
 
 # %% ../nbs/50_pipeline.ipynb #383bc70f
-HUFFMAN_SCHEMA = {'is_huffman': bool, 'index_bits': Either(Range(int, 1, 16), ['auto'], dict), 'file_name': Name(), 'codecs': ListOf(str)}
+HUFFMAN_SCHEMA = {'is_huffman': bool, 'index_bits': Either(Range(int, 1, 16), ['auto'], dict), 'file_name': Name(), 'codecs': ListOf(str), 'version': [2, 3]}
 
 def _check_huffman(name, sec, model, dls, state):
-    from deepcomp.coding.codecs import CODECS
+    from deepcomp.coding.codecs import CODECS, load_codecs
+    load_codecs()
     for c in sec.get('codecs', ()): CODECS[c]  # an unknown codec name fails here, with the known ones
     if sec.get('is_huffman', True) and not state.get('quantized'):
         raise ValueError(f"passes.{name}: Huffman coding needs quantized weights; add a [passes.quantize] section before [passes.{name}]")
@@ -180,8 +181,8 @@ def huffman_pass(model, sec, ctx):
     path = ctx['dir']/sec.get('file_name', 'model.dcz')
     meta = {'dataset': ctx['cfg']['dataset'], 'data': {k: v for k, v in ctx['cfg'].get('data', {}).items() if k != 'path'}, 'seed': ctx['seed']}
     dep = deployable(model)
-    rep = save_compressed(dep, path, index_bits=sec.get('index_bits'), quant_info=_file_quant_info(model), meta=meta, codecs=sec.get('codecs'))
-    loaded = load_compressed(path)
+    rep = save_compressed(dep, path, index_bits=sec.get('index_bits'), quant_info=_file_quant_info(model), meta=meta, codecs=sec.get('codecs'), version=sec.get('version', 3))
+    loaded = load_compressed(path, trust=[dep.arch['name']])  # the config named this model
     ref = dep.state_dict()
     for k, v in loaded.state_dict().items():
         if not torch.equal(v, ref[k]): raise RuntimeError(f"{path}: tensor {k} does not round-trip exactly")
@@ -407,15 +408,21 @@ def compress_command(p):
     return run
 
 # %% ../nbs/50_pipeline.ipynb #7e3bd9fa
-def evaluate_file(path, data_path=None, dataset=None, n_test=None)->dict:
+def evaluate_file(path, # a deepcomp file
+                  data_path=None, # local data (default: $DEEPCOMP_DATA, then download)
+                  dataset=None, # the data set (default: the one the file names)
+                  n_test=None, # test images (default: as when the file was written)
+                  trust=(), # model factories named by import path that may be imported (see `load_compressed`)
+                 )->dict:
     "Rebuild the model of a compressed file and measure its test accuracy"
     from deepcomp.data import get_dls
     m = read_manifest(path); meta = m.get('meta') or {}
     dataset = dataset or meta.get('dataset')
     if not dataset: raise ValueError(f"{path} does not name its data set: pass --dataset")
-    model = load_compressed(path)
+    model = load_compressed(path, trust=trust)
     d = meta.get('data', {})
-    dls = get_dls(dataset, bs=512, path=data_path, n_test=n_test or d.get('n_test'), n_train=64, seed=meta.get('seed', 42), verbose=False)
+    dls = get_dls(dataset, bs=512, path=data_path, n_test=n_test or d.get('n_test'), n_train=64, seed=meta.get('seed', 42), verbose=False,
+                  size=d.get('size'), channels=d.get('channels'))
     return {'file': str(path), 'file_bytes': os.path.getsize(path), 'arch': m['arch'], 'dataset': dataset,
             'data_source': dls.info['source'], 'n_test': dls.info['n_test'], 'accuracy': accuracy(model, dls.valid)}
 
@@ -424,8 +431,9 @@ def evaluate_command(p):
     "Rebuild a model from a compressed file and print its test accuracy"
     p.add_argument('file'); p.add_argument('--data', help='local .npz file or folder'); p.add_argument('--dataset', help='override the data set')
     p.add_argument('--json', action='store_true', help='print JSON')
+    p.add_argument('--trust', action='append', default=[], metavar='FACTORY', help="allow a model factory the file names by import path, e.g. torchvision.models:mobilenet_v2")
     def run(a):
-        r = evaluate_file(a.file, a.data, a.dataset)
+        r = evaluate_file(a.file, a.data, a.dataset, trust=a.trust)
         print(json.dumps(r) if a.json else f"{r['file']} ({r['file_bytes']:,} bytes, {r['arch']['name']}): test accuracy "
               f"{r['accuracy']:.4f} on {r['n_test']} {r['dataset']} images from {r['data_source']}")
     return run

@@ -17,17 +17,18 @@ from .prune.core import prune_model
 from .prune.schedule import GradualPruning, allocate, plot_sensitivity
 
 # %% auto #0
-__all__ = ['REPO', 'RESULTS', 'RUNS', 'MACHINE_KEYS', 'STAGE_SIZES', 'PAPER', 'PAPER_LAYERS', 'STAGES', 'CONFIGS',
-           'SCRATCH_CONFIGS', 'ORIGIN_VGG7', 'ORIGIN_ROWS', 'ORIGIN_STAGES', 'REPORT_RUNS', 'SHARED_BASELINE',
-           'SHARE_BASELINE', 'SCRATCH_METHODS', 'REPORT_COMMANDS', 'machine_info', 'read_meta', 'machine_view',
-           'no_dirs', 'commands_view', 'data_view', 'pass_rows', 'layer_rows', 'last_trained', 'last_index',
-           'stage_bytes', 'stage_rows', 'headline_row', 'deep_compression_tables', 'mean_sd', 'with_target',
-           'paper_view', 'stage_view', 'stage_plot', 'layer_view', 'error_steps', 'run_deep_compression', 'is_finished',
-           'finished_reports', 'redo_last_passes', 'save_deep_compression', 'conv_stats', 'origin_table', 'origin_view',
-           'origin_plot', 'target_view', 'time_view', 'kept_view', 'kept_table', 'sensitivity_view', 'budget_rule',
-           'merge_rows', 'shares_baseline', 'baseline_of', 'origin_run', 'run_origin_report', 'layer_sparsities',
-           'train_gradual', 'train_sparse_init', 'scratch_row', 'dc_epochs', 'from_scratch_rows', 'save_from_scratch',
-           'run_from_scratch', 'scratch_view', 'paired_view', 'scratch_plot', 'collect', 'run_report']
+__all__ = ['REPO', 'RESULTS', 'RUNS', 'MACHINE_KEYS', 'SPARSE_CODECS', 'STAGE_SIZES', 'PAPER', 'PAPER_LAYERS', 'STAGES',
+           'CONFIGS', 'SCRATCH_CONFIGS', 'ORIGIN_VGG7', 'ORIGIN_ROWS', 'ORIGIN_STAGES', 'REPORT_RUNS',
+           'SHARED_BASELINE', 'SHARE_BASELINE', 'SCRATCH_METHODS', 'REPORT_COMMANDS', 'machine_info', 'read_meta',
+           'machine_view', 'no_dirs', 'commands_view', 'data_view', 'pass_rows', 'layer_rows', 'last_trained',
+           'last_index', 'stage_bytes', 'stage_rows', 'headline_row', 'deep_compression_tables', 'mean_sd',
+           'with_target', 'paper_view', 'stage_view', 'stage_plot', 'layer_view', 'error_steps', 'run_deep_compression',
+           'is_finished', 'finished_reports', 'redo_last_passes', 'save_deep_compression', 'conv_stats', 'origin_table',
+           'origin_view', 'origin_plot', 'target_view', 'time_view', 'kept_view', 'kept_table', 'sensitivity_view',
+           'budget_rule', 'merge_rows', 'shares_baseline', 'baseline_of', 'origin_run', 'run_origin_report',
+           'layer_sparsities', 'train_gradual', 'train_sparse_init', 'scratch_row', 'dc_epochs', 'from_scratch_rows',
+           'save_from_scratch', 'run_from_scratch', 'scratch_view', 'paired_view', 'scratch_plot', 'collect',
+           'run_report']
 
 # %% ../nbs/92_reports.ipynb #df510c7c
 REPO = Path(deepcomp.__file__).resolve().parents[1]  # the repository (an editable install): configs/, runs/, nbs/
@@ -76,6 +77,8 @@ def data_view(data:dict)->pd.DataFrame:
     return pd.DataFrame({k: {c: no_dirs(v[c]) if c == 'source' else v.get(c) for c in keys if c in v} for k, v in d.items()}).T
 
 # %% ../nbs/92_reports.ipynb #9ec5d62e
+SPARSE_CODECS = ('sparse', 'range-sparse')  # codecs that store a pruned weight by its non-zeros
+
 def pass_rows(report:dict, # a pipeline report (`compress`, `read_run`)
               **extra, # columns to add to every row (e.g. `model=`)
              )->list:
@@ -211,7 +214,7 @@ def stage_plot(stab:pd.DataFrame, # a `stage_view` table
 def layer_view(ly:pd.DataFrame, # a layers table
               )->pd.DataFrame:
     "Per tensor of the file, averaged over seeds: weights kept, bits, index bits and bytes, beside the paper's Tables 2 and 3"
-    ly = ly[ly.tensor.str.endswith(('.weight', '.bias')) | (ly.tensor == 'total') | ly.tensor.isin(['manifest.json', '(zip structure)'])]
+    ly = ly[ly.tensor.str.endswith(('.weight', '.bias')) | (ly.tensor == 'total') | ly.tensor.isin(['manifest.json', 'manifest', '(zip structure)'])]
     lt = ly.groupby(['model', 'tensor'], sort=False).agg(params=('params', 'first'), kept_pct=('nonzeros', 'mean'), quant=('quant', 'first'), bits=('bits', 'first'),
                                                         index_bits=('index_bits', 'first'), bytes=('file', 'mean'), bytes_sd=('file', 'std'))
     lt['kept_pct'] = 100*lt.kept_pct/lt.params
@@ -482,7 +485,7 @@ def origin_run(name:str, # the config's name
     rep = compress(cfg, out, [f'seed={seed}'] + ([f'baseline={b}'] if b else []), data_path, quiet=True)
     cmd = f"deepcomp compress --config {_rel(cfg, root) if not isinstance(cfg, dict) else '?'} --out {_rel(out, root)} --set seed={seed}" + (f" --set baseline={_rel(b, root)}" if b else '')
     print(f"=== {name} seed {seed}: {time.time() - t:.0f} s", flush=True)
-    return origin_table(rep, out, config=name), [r for r in layer_rows(rep, config=name) if r['encoding'] == 'sparse'], cmd, rep
+    return origin_table(rep, out, config=name), [r for r in layer_rows(rep, config=name) if r['encoding'] in SPARSE_CODECS], cmd, rep
 
 # %% ../nbs/92_reports.ipynb #1fdc7972
 def run_origin_report(report:str, # a key of `REPORT_RUNS` (or any name, with `configs`)

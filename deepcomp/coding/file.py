@@ -389,10 +389,15 @@ def _model_bytes(arch:dict, path)->int:
 
 def load_compressed(path, # a deepcomp file
                     max_bytes:int|None=None, # most bytes the decoded tensors, and the model, may take (default as `read_tensors`)
+                    trust=(), # model factories named by import path ('package.module:function') that may be imported, or True for any
                    ): # -> nn.Module
     "Rebuild the model stored in a deepcomp file"
-    from deepcomp.models import create_model
+    from deepcomp.models import create_model, is_import_name
     m = read_manifest(path)
+    name = m['arch']['name']
+    if is_import_name(name) and not (trust is True or name in (trust or ())):
+        raise CompressedFileError(f"{path} names the model factory {_short(name)}, which deepcomp does not provide: building it would import and run that code. "
+                                  f"If you trust it, pass trust=[{_short(name)}] (deepcomp evaluate --trust {_short(name)})")
     need, cap = _model_bytes(m['arch'], path), _cap(max_bytes, os.path.getsize(path))
     if need > cap: raise CompressedFileError(f"{path}: architecture {_short(m['arch']['name'])} with {_short(m['arch']['kwargs'])} takes {need:,} bytes, more than the {cap:,} allowed (pass max_bytes= to allow more)")
     m, state = read_tensors(path, max_bytes)
@@ -404,12 +409,23 @@ def load_compressed(path, # a deepcomp file
     return model
 
 # %% ../../nbs/32_coding.file.ipynb #11ea4f64
+def _paper_theory(t, n_codes:int)->tuple:
+    "Deep Compression's accounting of a coded tensor, whatever codec stores it: (fp32 values + indices, quantized codes + indices) bytes"
+    from deepcomp.coding.sparse import PAPER_INDEX_BITS, support_to_gaps
+    n, qbits = t.numel(), max(1, int(np.ceil(np.log2(n_codes))))
+    sup = (t != 0).reshape(-1).numpy()
+    if sup.all(): return 4*n, (n*qbits + 7)//8 + 4*n_codes
+    b = PAPER_INDEX_BITS['conv' if t.dim() == 4 else 'fc']
+    k = len(support_to_gaps(sup, b))  # entries with fillers, as the paper counts them
+    return (k*(32 + b) + 7)//8, (k*(qbits + b) + 7)//8 + 4*n_codes
+
 def _row(e:dict, fsize:int, t=None, st:tuple|None=None)->dict:
     "One size-table row: `e` a full entry, `t` its decoded tensor (for the non-zeros), `st` its codec's stats"
     codec = CODECS.get(e['encoding'])
     cols = {'huffman': 0, 'range': 0, 'codebook': 0, 'raw': 0}
     for k, p in e.get('parts', {}).items(): c = getattr(codec, 'columns', {}).get(k, 'raw'); cols[c] = cols.get(c, 0) + (p[1] if isinstance(p, list) else p)
     vi, q = codec.theory(e) if codec is not None else (None, None)
+    if vi is None and t is not None and e.get('n_codes'): vi, q = _paper_theory(t, int(e['n_codes']))
     dense = 0 if e['encoding'] == 'derived' or e['name'].endswith('_mask') else e['numel']*np.dtype(DTYPES[e['dtype']]).itemsize
     nz = int(t.count_nonzero()) if t is not None else e.get('nonzeros')
     return {'tensor': e['name'], 'shape': 'x'.join(map(str, e['shape'])), 'encoding': e['encoding'], 'index_bits': e.get('index_bits'),
