@@ -16,6 +16,7 @@ BUILTIN_COMMANDS = {  # name: (module registering it in `COMMANDS`, one-line hel
     'compress': ('deepcomp.pipeline', 'Run the prune/quantize/train/Huffman passes of a config'),
     'evaluate': ('deepcomp.pipeline', 'Rebuild a model from a compressed file and print its test accuracy'),
     'inspect': ('deepcomp.coding.file', 'Print the per-tensor size table of a compressed model file'),
+    'sweep': ('deepcomp.sweep', 'Run a config over a grid of settings and seeds, in parallel on Ray; one results table'),
     'train': ('deepcomp.cli', 'Train a dense baseline from a TOML config'),
 }
 
