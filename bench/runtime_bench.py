@@ -1,0 +1,105 @@
+"""CPU latency (batch 1) and throughput (batch 64) of the dense, masked and shrunk model, in torch eager and in onnxruntime,
+with parameters, FLOPs and peak inference memory, as ratios to the dense model measured in one run.
+
+    DEEPCOMP_THREADS=1 python bench/runtime_bench.py [--models vgg7 resnet18 mobilenet_v2] [--sparsity 0.5] [--seconds 1]
+
+Random weights, filter-pruned by L1 (`prune_model(..., 'filter', 'l1')`, the classifier left dense); VGG7 and ResNet18 at
+width 1/4 on 32x32 images, torchvision's MobileNetV2 (width 1) on 64x64 images. Peak memory is the fp32 weight bytes plus the
+growth of a fresh process's peak resident set over one batch-64 forward pass (Linux VmHWM, reset before the pass). Prints the CPU and the load average
+(waits for a load average below 1, up to --wait seconds, and says so if it never came)."""
+import argparse, copy, json, os, platform, resource, statistics, subprocess, sys, tempfile, time, warnings
+from pathlib import Path
+import torch
+
+MODELS = {'vgg7': ('vgg7', dict(width=0.25), (3, 32, 32), ('classifier.*',)),
+          'resnet18': ('resnet18', dict(width=0.25), (3, 32, 32), ('fc',)),
+          'mobilenet_v2': ('torchvision.models:mobilenet_v2', dict(num_classes=10), (3, 64, 64), ('classifier.*',))}
+
+def cpu_name():
+    try: return next(l.split(':', 1)[1].strip() for l in subprocess.run(['lscpu'], capture_output=True, text=True).stdout.splitlines() if l.startswith('Model name'))
+    except Exception: return platform.processor() or 'unknown'
+
+def wait_for_quiet(limit):
+    t0 = time.time()
+    while os.getloadavg()[0] > 1 and time.time() - t0 < limit: time.sleep(15)
+    return os.getloadavg()[0]
+
+def timed(f, seconds, min_runs=3):
+    "Median seconds of one call of `f` over about `seconds` of calls (after one warm-up call)"
+    f(); ts, t0 = [], time.time()
+    while len(ts) < min_runs or time.time() - t0 < seconds:
+        t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+def peak_memory(model, shape):
+    "Weight bytes plus the peak growth of a fresh process's resident set over one batch-64 forward pass (VmHWM reset first)"
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d)/'m.pt'; torch.save(model, p)
+        code = ("import sys, torch, deepcomp.shrink\ntorch.set_num_threads(1)\nm = torch.load(sys.argv[1], weights_only=False).eval()\n"
+                f"x = torch.randn(64, *{tuple(shape)})\nkb = lambda k: int(next(l for l in open('/proc/self/status') if l.startswith(k)).split()[1])\n"
+                "with torch.no_grad(): m(x[:2])\nopen('/proc/self/clear_refs', 'w').write('5')\nb = kb('VmRSS:')\n"
+                "with torch.no_grad(): m(x)\nprint((kb('VmHWM:') - b)*1024)")
+        r = subprocess.run([sys.executable, '-W', 'ignore', '-c', code, str(p)], capture_output=True, text=True)
+        act = int(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else float('nan')
+    return act + 4*sum(t.numel() for t in model.parameters())
+
+def measure(model, shape, seconds, onnx_dir, tag):
+    from deepcomp.metrics import layer_stats
+    from deepcomp.mask import bake
+    from deepcomp.shrink import _to_onnx
+    import onnxruntime as ort
+    model.eval(); x1, x64 = torch.randn(1, *shape), torch.randn(64, *shape)
+    with torch.no_grad():
+        lat, thr = timed(lambda: model(x1), seconds), 64/timed(lambda: model(x64), seconds)
+    st = layer_stats(model, shape)
+    f = Path(onnx_dir)/f'{tag}.onnx'; _to_onnx(bake(copy.deepcopy(model)), x1, f)
+    so = ort.SessionOptions(); so.intra_op_num_threads = so.inter_op_num_threads = torch.get_num_threads()
+    s = ort.InferenceSession(str(f), so, providers=['CPUExecutionProvider'])
+    olat, othr = timed(lambda: s.run(None, {'input': x1.numpy()}), seconds), 64/timed(lambda: s.run(None, {'input': x64.numpy()}), seconds)
+    return dict(params=int(st.loc['total', 'params']), flops=int(st.loc['total', 'flops']), peak_memory=peak_memory(model, shape),
+                torch_latency_ms=lat*1e3, torch_images_per_s=thr, ort_latency_ms=olat*1e3, ort_images_per_s=othr, onnx_bytes=f.stat().st_size)
+
+def bench(name, sparsity, seconds, onnx_dir):
+    from deepcomp.models import create_model
+    from deepcomp.prune.core import prune_model
+    from deepcomp.shrink import shrink
+    arch, kw, shape, skip = MODELS[name]
+    torch.manual_seed(0); dense = create_model(arch, **kw).eval()
+    masked = copy.deepcopy(dense)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore'); prune_model(masked, sparsity, 'filter', 'l1', skip=skip)
+    small = shrink(masked, torch.randn(8, *shape))
+    x = torch.randn(16, *shape)
+    with torch.no_grad(): err = float((masked(x) - small(x)).abs().max() / masked(x).abs().max())
+    rows = {v: measure(m, shape, seconds, onnx_dir, f'{name}_{v}') for v, m in (('dense', dense), ('masked', masked), ('shrunk', small))}
+    return rows, err
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--models', nargs='+', default=list(MODELS), choices=list(MODELS))
+    p.add_argument('--sparsity', type=float, default=0.5, help='fraction of filters pruned per layer')
+    p.add_argument('--seconds', type=float, default=1.0, help='time spent on each timing')
+    p.add_argument('--wait', type=float, default=300, help='seconds to wait for a load average below 1')
+    p.add_argument('--json', help='also write the results here')
+    a = p.parse_args()
+    from deepcomp.core import set_threads
+    n = set_threads()
+    import onnxruntime
+    load0 = wait_for_quiet(a.wait)
+    print(f"CPU: {cpu_name()}; {n} thread(s); torch {torch.__version__}, onnxruntime {onnxruntime.__version__}; load average {load0:.2f} at the start"
+          + (" (above 1: other work shares this machine, times are noisy)" if load0 > 1 else ''))
+    res = {}
+    with tempfile.TemporaryDirectory() as d:
+        for name in a.models:
+            rows, err = bench(name, a.sparsity, a.seconds, d); res[name] = dict(rows=rows, shrunk_vs_masked_rel_error=err)
+            print(f"\n{name}: filters pruned {a.sparsity:.0%} (L1, random weights); shrunk vs masked outputs: {err:.1e} relative; load average {os.getloadavg()[0]:.2f}")
+            cols = ['params', 'flops', 'peak_memory', 'torch_latency_ms', 'torch_images_per_s', 'ort_latency_ms', 'ort_images_per_s']
+            print(f"{'':8}" + ''.join(f"{c:>20}" for c in cols))
+            for v, r in rows.items():
+                print(f"{v:8}" + ''.join(f"{r[c]:>20,.3g}" if isinstance(r[c], float) else f"{r[c]:>20,}" for c in cols))
+            for v in ('masked', 'shrunk'):
+                print(f"{v + '/dense':14}" + ''.join(f"{rows[v][c]/rows['dense'][c] if rows['dense'][c] else float('nan'):>20.2f}" for c in cols)[6:])
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
+    if a.json: Path(a.json).write_text(json.dumps(dict(cpu=cpu_name(), threads=n, load_start=load0, results=res), indent=1))
+
+if __name__ == '__main__': main()
