@@ -53,7 +53,7 @@ def add_config_args(p, what:str='config'):
 
 # %% ../nbs/00_core.ipynb #2fdb8ce1
 STATE_PREPARERS = Registry('state preparer')
-STATE_MODULES = ['deepcomp.mask', 'deepcomp.prune.activation', 'deepcomp.quant.core']
+STATE_MODULES = ['deepcomp.shrink', 'deepcomp.mask', 'deepcomp.prune.activation', 'deepcomp.quant.core']  # shrink first: it sets the shapes the others' buffers take
 
 def prepare_state(model, state:dict):
     "Let every registered module prepare `model` so that `model.load_state_dict(state)` accepts `state`"

@@ -14,17 +14,18 @@ from .core import Registry, COMMANDS, Range, Either, Name, ListOf, add_config_ar
 from .metrics import WEIGHT_LAYERS, layer_stats, accuracy
 from .train import (CONFIG_SCHEMA, TRAIN_SCHEMA, make_learner, fit, save_state, load_state, dls_from_config,
                             model_from_config, train_callbacks)
-from .prune.config import weight_schema, prune_from_config
+from .prune.config import weight_schema, prune_from_config, ORIGIN_GRANULARITIES
 from .prune.schedule import allocate
 from .prune.activation import ACTIVATION_SCHEMA, prune_activations_from_config, effective_flops
 from .quant.core import quant_schema, quantize_from_config, quant_info, remove_quant, QuantCallback
 from .coding.file import save_compressed, load_compressed, read_manifest
 
 # %% auto #0
-__all__ = ['PASSES', 'PIPELINE_SCHEMA', 'HUFFMAN_SCHEMA', 'DEEP_COMPRESSION', 'pass_entry', 'pass_kind', 'read_pipeline_config',
-           'plan', 'check_plan', 'measure', 'baseline_pass', 'train_pass', 'prune_pass', 'quantize_pass', 'deployable',
-           'huffman_pass', 'summary', 'read_run', 'forget_passes', 'compress', 'print_summary', 'tiny_config',
-           'file_budget', 'check_pass', 'check_run', 'compress_command', 'evaluate_file', 'evaluate_command']
+__all__ = ['PASSES', 'PIPELINE_SCHEMA', 'PASS_MODULES', 'HUFFMAN_SCHEMA', 'DEEP_COMPRESSION', 'pass_entry', 'pass_kind',
+           'read_pipeline_config', 'plan', 'check_plan', 'measure', 'baseline_pass', 'train_pass', 'prune_pass',
+           'quantize_pass', 'deployable', 'huffman_pass', 'summary', 'read_run', 'forget_passes', 'compress',
+           'print_summary', 'tiny_config', 'file_budget', 'check_pass', 'check_run', 'compress_command',
+           'evaluate_file', 'evaluate_command']
 
 # %% ../nbs/50_pipeline.ipynb #74158bd9
 PASSES = Registry('pass kind', protocol="""f(model, section, ctx) -> info: change `model` in place and return a JSON-serialisable
@@ -36,8 +37,15 @@ dls, state)` (optional: a dry run before any training, raising ValueError; `stat
 `kind` (the name reports group the pass under; default its registry name).""")
 PIPELINE_SCHEMA = {**CONFIG_SCHEMA, 'baseline': str, 'passes': dict}
 
+PASS_MODULES = ['deepcomp.shrink']  # modules outside this one that register pass kinds, imported when a plan is read
+
+def _load_passes():
+    import importlib
+    for m in PASS_MODULES: importlib.import_module(m)
+
 def pass_entry(name:str)->str:
     "The registered pass kind of a `[passes.<name>]` section: its name, or the longest kind it starts with before `_`"
+    _load_passes()
     hits = [k for k in PASSES if k != 'baseline' and (name == k or name.startswith(k + '_'))]
     if not hits: raise ValueError(f"Unknown pass 'passes.{name}': a pass name is one of {', '.join(k for k in PASSES if k != 'baseline')}, optionally with a suffix such as train_quantized")
     return max(hits, key=len)
@@ -128,6 +136,8 @@ def _check_prune(name, sec, model, dls, state):
     "Dry-run the pruning on a copy of the model: one round, no training"
     if not sec: raise ValueError(f"Section 'passes.{name}' needs a 'weight' or an 'activation' sub-section")
     m = copy.deepcopy(model)
+    if 'weight' in sec:  # what later passes may ask, e.g. whether whole channels went (shrink)
+        g = sec['weight'].get('granularity', 'element'); state.setdefault('granularities', []).append(ORIGIN_GRANULARITIES.get(g, g))
     if 'weight' in sec: prune_from_config(m, {k: v for k, v in sec['weight'].items() if k not in ('iterations', 'epochs_per_round')}, dls)
     if 'activation' in sec: prune_activations_from_config(m, sec['activation'], dls)
 
