@@ -211,7 +211,7 @@ def ray_rows(jobs:list, # `(name, run_one arguments)` pairs
     from deepcomp.sweep import run_one as task  # by reference: nothing captured, workers import it
     os.environ.setdefault('RAY_USAGE_STATS_ENABLED', '0')
     own = not ray.is_initialized()
-    kw = dict(address=address) if address else dict(num_cpus=workers, include_dashboard=False, object_store_memory=2**27)
+    kw = dict(address=address) if address else dict(address='local', num_cpus=workers, include_dashboard=False, object_store_memory=2**27)
     if own: ray.init(**kw, log_to_driver=False, logging_level=logging.ERROR)
     try:
         remote, todo, pending = ray.remote(task).options(num_cpus=threads if address else 1, max_retries=0), list(jobs), {}
