@@ -29,7 +29,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={'deepcomp': ['assets/*']},
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'sweep': [r for r in dev_requirements if r.startswith('ray')]},  # pip install deepcomp[sweep]: Ray for sweeps on several workers
     python_requires='>=' + min_python,
     description=cfg['description'],
     keywords=cfg['keywords'],
