@@ -136,9 +136,9 @@ def _check_prune(name, sec, model, dls, state):
     "Dry-run the pruning on a copy of the model: one round, no training"
     if not sec: raise ValueError(f"Section 'passes.{name}' needs a 'weight' or an 'activation' sub-section")
     m = copy.deepcopy(model)
-    if 'weight' in sec:  # what later passes may ask, e.g. whether whole channels went (shrink)
-        g = sec['weight'].get('granularity', 'element'); state.setdefault('granularities', []).append(ORIGIN_GRANULARITIES.get(g, g))
-    if 'weight' in sec: prune_from_config(m, {k: v for k, v in sec['weight'].items() if k not in ('iterations', 'epochs_per_round')}, dls)
+    if 'weight' in sec:
+        g = sec['weight'].get('granularity', 'element'); state.setdefault('granularities', []).append(ORIGIN_GRANULARITIES.get(g, g))  # for later checks (shrink)
+        prune_from_config(m, {k: v for k, v in sec['weight'].items() if k not in ('iterations', 'epochs_per_round')}, dls)
     if 'activation' in sec: prune_activations_from_config(m, sec['activation'], dls)
 
 @PASSES.register('prune', schema=lambda: {'weight': weight_schema(), 'activation': ACTIVATION_SCHEMA}, check=_check_prune)

@@ -335,9 +335,10 @@ def _units(name, m, granularity, kw):
     except ValueError as e:
         raise ValueError(f"Layer {name!r} ({type(m).__name__}, weight {tuple(m.weight.shape)}) cannot take granularity {granularity!r}: {e}") from None
 
-def _nm_sparsity(granularity, s, kw):
-    if granularity != 'nm': return s
-    n, m = kw.get('n', 2), kw.get('m', 4)
+def _group_sparsity(units, s):
+    "The sparsity of units that keep `keep` of every group (N:M), which the granularity fixes: `s` must be 0 or that"
+    if units.groups is None: return s
+    n, m = units.keep, units.groups.shape[1]
     if s not in (0, (m - n)/m) and not math.isclose(s, (m - n)/m): raise ValueError(f"N:M {n}:{m} prunes {(m-n)/m:g} of the weights; sparsity {s} differs")
     return (m - n)/m
 
@@ -351,7 +352,7 @@ def _layer_record(name, m, sparsity, granularity, criterion, ctx, gkw, ckw):
     old = get_mask(m)
     if old is not None: scores[_unit_sum(old.cpu().float(), units) == 0] = -math.inf
     return dict(name=name, module=m, units=units, scores=scores, sizes=sizes.float(), p=getattr(crit, 'p', 1),
-                sparsity=_nm_sparsity(granularity, sparsity, gkw), granularity=granularity, criterion=criterion)
+                sparsity=_group_sparsity(units, sparsity), granularity=granularity, criterion=criterion)
 
 def _mask_channels(model, name, m, keep, graph):
     "Mask the bias of a layer's pruned output channels and the BatchNorm(s) that follow it"
@@ -493,8 +494,8 @@ def check_composition(granularity:str, # a name in GRANULARITIES
         model, data = _zoo_model(name), _zoo_data(name)
         fits = _fits(model, granularity, kw)
         skip = tuple(n for n in prunable_layers(model) if n not in fits)
-        s = sparsity
-        if getattr(GRANULARITIES[granularity], 'groups', None) or granularity == 'nm': s = 0.5
+        u0 = _units(fits[0], dict(model.named_modules())[fits[0]], granularity, kw) if fits else None
+        s = 1 - u0.keep/u0.groups.shape[1] if u0 is not None and u0.groups is not None else sparsity  # N:M-like units fix their own sparsity
         before = {n: get_mask(m).clone() for n, m in prunable_layers(model, skip).items()}
         if not valid_combination(granularity, criterion, scope):
             try: prune_model(model, s, granularity, criterion, scope, dls=data, skip=skip, **kw)
