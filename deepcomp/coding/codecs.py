@@ -137,7 +137,7 @@ CODECS = Registry('codec', protocol=Codec.__doc__ + ": candidates(t, raw, ctx) -
 RESERVED = ('name', 'shape', 'dtype', 'numel', 'nonzeros', 'encoding', 'parts', 'offset', 'size', 'crc32', 'sha256', 'support_of')
 
 # %% ../../nbs/31a_coding.codecs.ipynb #fc401bce
-CODEC_MODULES = ['deepcomp.coding.entropy']  # modules that register codecs in CODECS when imported
+CODEC_MODULES = ['deepcomp.coding.entropy', 'deepcomp.coding.cm']  # modules that register codecs in CODECS when imported
 
 def load_codecs()->list:
     "Import every module of `CODEC_MODULES` (once) and return the names of all registered codecs"
