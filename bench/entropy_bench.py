@@ -1,4 +1,4 @@
-"""Range-coded codecs (deepcomp.coding.entropy) against today's Huffman codecs, lzma and zstd, on the report files and a torchvision model.
+"""Format 3 (context-mixing and range-coded codecs: deepcomp.coding.cm, deepcomp.coding.entropy) against the Huffman codecs of format 2, lzma and zstd, on the report files and a torchvision model.
 
 usage: DEEPCOMP_THREADS=1 python bench/entropy_bench.py [--files nbs/reports/results/*.dcz] [--tv resnet18] [--repeats 5]
 
@@ -28,7 +28,7 @@ p.add_argument('--repeats', type=int, default=5)
 args = p.parse_args()
 
 from deepcomp.core import set_threads, env_info
-import deepcomp.coding.entropy  # registers range-dense and range-sparse
+from deepcomp.coding.codecs import load_codecs; load_codecs()  # registers range-dense, range-sparse, cm-sparse
 from deepcomp.coding.codecs import CODECS, encode_tensor, decode_tensor, to_numpy, codebook_codes, MAX_CODES
 from deepcomp.coding.file import read_tensors, load_compressed, save_compressed
 from deepcomp.coding.huffman import entropy_bits
@@ -39,7 +39,7 @@ info = env_info()
 print(f"# entropy_bench  CPU {cpu}, torch {info['torch']}, numpy {info['numpy']}, 1 thread")
 from deepcomp.coding.file import V2_CODECS
 TODAY = [n for n in CODECS if n in V2_CODECS]
-print(f"# today's codecs: {TODAY}; added: {[n for n in CODECS if n.startswith('range-')]}")
+print(f"# today's codecs: {TODAY}; added: {[n for n in CODECS if n not in TODAY]}")
 
 def codebook(t):
     "(codebook float32, codes) of a float32 tensor with at most 2**16 distinct values, else None"
@@ -85,32 +85,37 @@ def timing(state, supports, index_bits):
         if n.endswith('_mask') or codebook(t) is None: continue
         sup = torch.from_numpy(supports[n]).reshape(t.shape)
         dense = bool(supports[n].all())
-        jobs.append((t, None if dense else sup, index_bits.get(n, 5), ['dense'] if dense else ['sparse'], ['range-dense'] if dense else ['range-sparse']))
+        jobs.append((t, None if dense else sup, index_bits.get(n, 5), ['dense'] if dense else ['sparse'], ['range-dense'] if dense else ['range-sparse'], None))
     def enc(which): return [encode_tensor(t, b, support=s, codecs=c[which]) for t, s, b, *c in jobs]
     def dec(coded): return [decode_tensor(e, dict(parts)) for e, parts in coded]
     best = {}
     for _ in range(args.repeats):
-        for which, name in ((0, 'huffman'), (1, 'range')):
+        for which, name in ((0, 'huffman'), (1, 'range'), (2, 'v3')):
             c0 = time.process_time(); coded = enc(which); c1 = time.process_time(); dec(coded); c2 = time.process_time()
             e, d = best.get(name, (1e9, 1e9)); best[name] = (min(e, c1 - c0), min(d, c2 - c1))
     return best
 
 def digest(st): return {k: hashlib.sha256(to_numpy(torch.where(v == 0, torch.zeros_like(v), v) if v.is_floating_point() else v).tobytes()).hexdigest() for k, v in st.items()}
 
-hdr = f"{'model':28s} {'today':>9s} {'range':>9s} {'saved':>6s} | {'lzma -9e':>8s} {'lzma lc0':>8s} {'zstd -19':>8s} {'best':>8s} {'layout':>6s} | {'today/best':>10s} {'range/best':>10s} | {'order-0':>8s} | {'enc x':>6s} {'dec x':>6s}"
+hdr = (f"{'model':28s} {'today':>9s} {'range':>9s} {'v3':>9s} {'saved':>6s} | {'lzma -9e':>8s} {'lzma lc0':>8s} {'zstd -19':>8s} {'best':>8s} {'layout':>6s} | "
+       f"{'today/best':>10s} {'v3/best':>8s} | {'order-0':>8s} | {'enc/huf':>7s} {'dec/huf':>7s} {'enc/rng':>7s} {'dec/rng':>7s} {'dec s':>6s}")
 rows = []
-def report(name, today, ours, state, supports, index_bits, identical=''):
+def report(name, today, rng, ours, state, supports, index_bits, identical=''):
     lay = layouts(state, supports)
     comp = {(c, l): len(f(b)) for l, b in lay.items() for c, f in COMPRESSORS.items()}
     bc = {c: min(v for (cc, l), v in comp.items() if cc == c) for c in COMPRESSORS}
     (bcn, bl), bv = min(comp.items(), key=lambda kv: kv[1])
     tm = timing(state, supports, index_bits)
-    rows.append(f"{name:28s} {today:9,} {ours:9,} {1 - ours/today:6.1%} | {bc['lzma -9e']:8,} {bc['lzma raw lc0']:8,} {bc['zstd -19']:8,} {bv:8,} {bl:>6s} | "
-                f"{today/bv:10.3f} {ours/bv:10.3f} | {order0(state, supports):8,.0f} | {tm['range'][0]/tm['huffman'][0]:6.2f} {tm['range'][1]/tm['huffman'][1]:6.2f}{identical}")
+    r = lambda a, b, i: tm[a][i]/tm[b][i]
+    rows.append(f"{name:28s} {today:9,} {rng:9,} {ours:9,} {1 - ours/today:6.1%} | {bc['lzma -9e']:8,} {bc['lzma raw lc0']:8,} {bc['zstd -19']:8,} {bv:8,} {bl:>6s} | "
+                f"{today/bv:10.3f} {ours/bv:8.3f} | {order0(state, supports):8,.0f} | {r('v3', 'huffman', 0):7.2f} {r('v3', 'huffman', 1):7.2f} "
+                f"{r('v3', 'range', 0):7.2f} {r('v3', 'range', 1):7.2f} {tm['v3'][1]:6.3f}{identical}")
     print(rows[-1], flush=True)
 
-print("\nbytes; 'today' and 'range' are whole .dcz files (torchvision: the sum of the tensors' coded bytes); best = smallest of the compressors over both layouts;")
-print("enc x / dec x = CPU time of the range codecs / CPU time of the Huffman codecs on the same tensors (best of %d)\n" % args.repeats)
+print("\nbytes; 'today' (format 2, Huffman codecs), 'range' (format 3 without cm-sparse) and 'v3' (format 3, every codec) are whole .dcz files")
+print("(torchvision: the sum of the tensors' coded bytes); best = smallest of the general compressors over both layouts;")
+print("enc/huf, dec/huf, enc/rng, dec/rng = CPU time of the format-3 codecs the file picks (encode: trying them all) over the Huffman codecs")
+print("and over the constriction range codecs, on the same tensors (best of %d); dec s = CPU seconds to decode them\n" % args.repeats)
 print(hdr); print('-'*len(hdr))
 for f in args.files:
     m, st = read_tensors(f)
@@ -118,13 +123,13 @@ for f in args.files:
     model = load_compressed(f)
     sizes, same = {}, True
     with tempfile.TemporaryDirectory() as d:
-        for k, codecs in (('today', TODAY), ('range', None)):
+        for k, codecs in (('today', TODAY), ('range', [c for c in CODECS if c != 'cm-sparse']), ('v3', None)):
             q = Path(d)/f'{k}.dcz'
             sizes[k] = save_compressed(model, q, index_bits=ib or None, quant_info=m['quant_info'], meta=m['meta'], codecs=codecs, version=2 if k == 'today' else 3)['file_bytes']
             same &= digest(read_tensors(q)[1]) == digest(st)
     sup = {n: (st[n + '_mask'].numpy().reshape(-1) if n + '_mask' in st else to_numpy(t) != 0) for n, t in st.items() if not n.endswith('_mask')}
     sup = {n: (s if codebook(st[n]) is None or not (to_numpy(st[n])[~s] != 0).any() else to_numpy(st[n]) != 0) for n, s in sup.items()}
-    report(Path(f).name, sizes['today'], sizes['range'], st, sup, ib, f"  (bit-identical: {same})")
+    report(Path(f).name, sizes['today'], sizes['range'], sizes['v3'], st, sup, ib, f"  (bit-identical: {same})")
 
 if args.tv:
     import torchvision
@@ -140,7 +145,8 @@ if args.tv:
     sup = {n: to_numpy(t) != 0 for n, t in st.items()}
     ib = {n: 8 if t.dim() == 4 else 5 for n, t in st.items()}
     today = sum(sum(len(b) for _, b in encode_tensor(t, ib[n], codecs=TODAY)[1]) for n, t in st.items())
+    rng = sum(sum(len(b) for _, b in encode_tensor(t, ib[n], codecs=[c for c in CODECS if c != 'cm-sparse'])[1]) for n, t in st.items())
     ours = sum(sum(len(b) for _, b in encode_tensor(t, ib[n])[1]) for n, t in st.items())
     for n, t in st.items():
         if codebook(t) is None or sup[n].all(): sup[n] = np.ones(t.numel(), bool)
-    report(f"{args.tv} (random, 90%, 5b)", today, ours, st, sup, ib)
+    report(f"{args.tv} (random, 90%, 5b)", today, rng, ours, st, sup, ib)
