@@ -37,7 +37,7 @@ dls, state)` (optional: a dry run before any training, raising ValueError; `stat
 `kind` (the name reports group the pass under; default its registry name).""")
 PIPELINE_SCHEMA = {**CONFIG_SCHEMA, 'baseline': str, 'passes': dict}
 
-PASS_MODULES = ['deepcomp.shrink']  # modules outside this one that register pass kinds, imported when a plan is read
+PASS_MODULES = ['deepcomp.shrink', 'deepcomp.rate']  # modules outside this one that register pass kinds, imported when a plan is read
 
 def _load_passes():
     import importlib
