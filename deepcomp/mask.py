@@ -25,11 +25,21 @@ def _fmask(p, m):
     return c[2]
 
 def _apply_masks_hook(module, args):
-    "Forward pre-hook: zero masked entries, and tag each masked tensor with its mask for the optimizer hooks"
+    "Forward pre-hook: zero masked entries that are not zero (only those: a weight used twice in one forward stays intact for autograd), and tag each masked tensor with its mask for the optimizer hooks"
     for name in _masked_names(module):
         p, m = getattr(module, name), getattr(module, name + '_mask')
-        with torch.no_grad(): p.mul_(_fmask(p, m))
+        with torch.no_grad():
+            f = _fmask(p, m)
+            if not torch.equal(p*f, p): p.mul_(f)
         p._dc_mask = m
+
+def _children_hook(module, args):
+    "Global forward pre-hook: apply the masks of a module's direct children too (a parent may read their weights without calling them)"
+    for c in module._modules.values():
+        if c is not None and _masked_names(c): _apply_masks_hook(c, args)
+
+if not getattr(nn.Module, '_dc_mask_hooked', False):
+    torch.nn.modules.module.register_module_forward_pre_hook(_children_hook); nn.Module._dc_mask_hooked = True
 
 def get_mask(module:nn.Module, name:str='weight')->torch.Tensor|None:
     "The mask of `module.<name>`, or `None` when it is not masked"

@@ -433,6 +433,11 @@ def evaluate_file(path, # a deepcomp file
     d = meta.get('data', {})
     dls = get_dls(dataset, bs=512, path=data_path, n_test=n_test or d.get('n_test'), n_train=64, seed=meta.get('seed', 42), verbose=False,
                   size=d.get('size'), channels=d.get('channels'))
+    shape = tuple(dls.info['shape'])
+    try:
+        with torch.no_grad(): model.eval()(torch.zeros(1, *shape))
+    except RuntimeError as e: raise ValueError(f"{path}: its model ({m['arch']['name']} {m['arch'].get('kwargs', {})}) does not take the {dataset} images "
+                                               f"of shape {shape}: {str(e).splitlines()[0][:200]}") from None
     return {'file': str(path), 'file_bytes': os.path.getsize(path), 'arch': m['arch'], 'dataset': dataset,
             'data_source': dls.info['source'], 'n_test': dls.info['n_test'], 'accuracy': accuracy(model, dls.valid)}
 

@@ -401,6 +401,11 @@ def load_compressed(path, # a deepcomp file
     need, cap = _model_bytes(m['arch'], path), _cap(max_bytes, os.path.getsize(path))
     if need > cap: raise CompressedFileError(f"{path}: architecture {_short(m['arch']['name'])} with {_short(m['arch']['kwargs'])} takes {need:,} bytes, more than the {cap:,} allowed (pass max_bytes= to allow more)")
     m, state = read_tensors(path, max_bytes)
+    return _build(m, state, path)
+
+def _build(m:dict, state:dict, path): # -> nn.Module
+    "The model of manifest `m` with the decoded `state` loaded (strictly: every name and shape must fit)"
+    from deepcomp.models import create_model
     try:
         model = create_model(m['arch']['name'], **m['arch']['kwargs'])
         prepare_state(model, state)
@@ -435,12 +440,19 @@ def _row(e:dict, fsize:int, t=None, st:tuple|None=None)->dict:
 
 # %% ../../nbs/32_coding.file.ipynb #76d7efa5
 def size_table(path, # a deepcomp file
-               verify:bool=True, # decode every tensor (a corrupt payload is an error), for non-zeros and bits per symbol
+               verify:bool=True, # decode every tensor and load them into the model (a corrupt payload, or tensors that do not fit, is an error), for non-zeros and bits per symbol
                max_bytes:int|None=None, # as in `read_tensors`
               )->pd.DataFrame:
     "Per-tensor and total sizes (bytes) of a deepcomp file, with each codec's bits per symbol and the symbols' order-0 entropy"
     stats = {}
-    if verify: m, state, sizes = _read(path, max_bytes, stats)
+    if verify:
+        from deepcomp.models import is_import_name
+        m = read_manifest(path)
+        if not is_import_name(m['arch']['name']):  # a factory named by import path is not imported here: its names and shapes go unchecked
+            need, cap = _model_bytes(m['arch'], path), _cap(max_bytes, os.path.getsize(path))
+            if need > cap: raise CompressedFileError(f"{path}: architecture {_short(m['arch']['name'])} with {_short(m['arch']['kwargs'])} takes {need:,} bytes, more than the {cap:,} allowed")
+        m, state, sizes = _read(path, max_bytes, stats)
+        if not is_import_name(m['arch']['name']): _build(m, state, path)
     else:
         path = Path(path)
         with _open(path) as z:
