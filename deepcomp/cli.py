@@ -4,12 +4,13 @@
 
 # %% ../nbs/90_cli.ipynb #85134d40
 from __future__ import annotations
-import argparse, importlib, sys, warnings
+import argparse, importlib, re, sys, warnings
 from . import __version__
 from .core import COMMANDS, add_config_args
 
 # %% auto #0
-__all__ = ['BUILTIN_COMMANDS', 'USER_ERRORS', 'command_help', 'quiet_warnings', 'build_parser', 'main', 'train_command']
+__all__ = ['BUILTIN_COMMANDS', 'USER_ERRORS', 'command_help', 'quiet_warnings', 'build_parser', 'one_line', 'main',
+           'train_command']
 
 # %% ../nbs/90_cli.ipynb #d3a82bcd
 BUILTIN_COMMANDS = {  # name: (module registering it in `COMMANDS`, one-line help: the first line of its docstring)
@@ -47,6 +48,11 @@ def build_parser(command:str|None=None, # the chosen command: its module is impo
 
 USER_ERRORS = (FileNotFoundError, ValueError, KeyError, PermissionError)
 
+def one_line(msg)->str:
+    "`msg` as one printable line: terminal escape sequences dropped, line breaks as spaces, other control characters escaped"
+    msg = re.sub(r'\x1b\[[0-9;?]*[ -/]*[@-~]', '', str(msg))
+    return ''.join(c if c.isprintable() else ' ' if c in '\n\r\t' else repr(c)[1:-1] for c in msg)
+
 def main(argv:list[str]|None=None, # the arguments (default: the command line's)
         )->int:
     "Entry point of the `deepcomp` console script"
@@ -56,7 +62,7 @@ def main(argv:list[str]|None=None, # the arguments (default: the command line's)
     try: return args._run(args) or 0
     except USER_ERRORS as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
-        print(f"error: {msg}", file=sys.stderr); return 2
+        print(f"error: {one_line(msg)}", file=sys.stderr); return 2
 
 # %% ../nbs/90_cli.ipynb #d2bddec1
 @COMMANDS.register('train')
