@@ -149,8 +149,8 @@ def calibrate(model:nn.Module, dl, modules:dict, n_batches:int=4, gram:bool=Fals
     finally:
         for h in hs: h.remove()
         model.train(was)
-    for s in st.values():
-        if s['n'] == 0: raise ValueError("Calibration saw no input for a layer: is the loader empty, or the layer unused?")
+    for n, s in st.items():
+        if s['n'] == 0: raise ValueError(f"Calibration saw no input for layer {n!r}: is the loader empty, or does the model's forward never call that layer?")
         s['zeros'] = s['zeros'] / s['n']
     return st
 

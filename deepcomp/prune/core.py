@@ -239,6 +239,8 @@ def weight_saliency(model:nn.Module, # the model
     layers = {n: m for n, m in model.named_modules() if isinstance(m, PRUNABLE)}
     acc, was = {n: torch.zeros_like(m.weight) for n, m in layers.items()}, model.training
     dev, saved = next(model.parameters()).device, [p.grad for p in model.parameters()]
+    frozen = [m.weight for m in layers.values() if not m.weight.requires_grad]
+    for w in frozen: w.requires_grad_(True)  # a frozen weight has a saliency too
     model.eval()
     try:
         for i, (x, y) in enumerate(dl):
@@ -249,7 +251,11 @@ def weight_saliency(model:nn.Module, # the model
                 if m.weight.grad is not None: acc[n] += (m.weight.detach()*m.weight.grad).abs()
     finally:
         model.train(was)
+        for w in frozen: w.requires_grad_(False)
         for p, g in zip(model.parameters(), saved): p.grad = g
+    if unused := [n for n, m in layers.items() if not acc[n].any() and m.weight.any()]:
+        raise ValueError(f"no gradient reached the weights of {', '.join(map(repr, unused[:6]))}{' ...' if len(unused) > 6 else ''} "
+                         f"(their layers are not used by the loss): this criterion cannot score them")
     return acc
 
 # %% ../../nbs/10_prune.core.ipynb #df687757
