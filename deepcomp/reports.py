@@ -77,7 +77,7 @@ def data_view(data:dict)->pd.DataFrame:
     return pd.DataFrame({k: {c: no_dirs(v[c]) if c == 'source' else v.get(c) for c in keys if c in v} for k, v in d.items()}).T
 
 # %% ../nbs/92_reports.ipynb #9ec5d62e
-SPARSE_CODECS = ('sparse', 'range-sparse')  # codecs that store a pruned weight by its non-zeros
+SPARSE_CODECS = ('sparse', 'range-sparse', 'cm-sparse')  # codecs that store a pruned weight by its non-zeros
 
 def pass_rows(report:dict, # a pipeline report (`compress`, `read_run`)
               **extra, # columns to add to every row (e.g. `model=`)

@@ -442,17 +442,19 @@ def _row(e:dict, fsize:int, t=None, st:tuple|None=None)->dict:
 def size_table(path, # a deepcomp file
                verify:bool=True, # decode every tensor and load them into the model (a corrupt payload, or tensors that do not fit, is an error), for non-zeros and bits per symbol
                max_bytes:int|None=None, # as in `read_tensors`
+               load:bool=False, # with `verify`: also load the tensors into the model the file names (names and shapes must fit), as `inspect` does
               )->pd.DataFrame:
     "Per-tensor and total sizes (bytes) of a deepcomp file, with each codec's bits per symbol and the symbols' order-0 entropy"
     stats = {}
     if verify:
         from deepcomp.models import is_import_name
         m = read_manifest(path)
-        if not is_import_name(m['arch']['name']):  # a factory named by import path is not imported here: its names and shapes go unchecked
+        load = load and not is_import_name(m['arch']['name'])  # a factory named by import path is not imported here: its names and shapes go unchecked
+        if load:
             need, cap = _model_bytes(m['arch'], path), _cap(max_bytes, os.path.getsize(path))
             if need > cap: raise CompressedFileError(f"{path}: architecture {_short(m['arch']['name'])} with {_short(m['arch']['kwargs'])} takes {need:,} bytes, more than the {cap:,} allowed")
         m, state, sizes = _read(path, max_bytes, stats)
-        if not is_import_name(m['arch']['name']): _build(m, state, path)
+        if load: _build(m, state, path)
     else:
         path = Path(path)
         with _open(path) as z:
@@ -494,7 +496,7 @@ def inspect_command(p):
     p.add_argument('--wide', action='store_true', help='every column of the size table, unwrapped')
     p.add_argument('--no-verify', action='store_true', help='read only the manifest: do not decode the tensors (no non-zeros or bits per symbol)')
     def run(a):
-        df = size_table(a.file, verify=not a.no_verify)
+        df = size_table(a.file, verify=not a.no_verify, load=True)
         if a.json: return print(df.reset_index().to_json(orient='records'))  # JSON escapes every non-ASCII character
         from deepcomp.display import fmt_table
         m = read_manifest(a.file)
