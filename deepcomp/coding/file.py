@@ -186,7 +186,7 @@ def _open(path:Path):
     if not stat.S_ISREG(os.fstat(fd).st_mode): os.close(fd); raise CompressedFileError(f"{path} is not a deepcomp file (not a regular file)")
     with os.fdopen(fd, 'rb') as f:
         try: z = zipfile.ZipFile(f)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:  # zipfile refuses unknown zip versions with NotImplementedError
             raise CompressedFileError(f"{path} is not a deepcomp file (not a readable zip archive, or truncated): {e}") from None
         with z:
             names = z.namelist()
