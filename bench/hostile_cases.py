@@ -215,6 +215,7 @@ for name, make in CASES + RESUME:
         fails[k] += bool(why)
         if why and args.show: print(f"  [{k}] exit {r['rc']}, stderr:\n    " + '\n    '.join(r['err'].strip().splitlines()[-6:]))
         cells.append(f"{'yes' if not why else 'NO':>9s} {r['mb']:5d} {r['s']:5.1f}")
-        say = say or (msg if k == 'now' and not why else '') ; say = say if k == 'now' and not why else (say + (' | ' if say else '') + f"{k}: {', '.join(why)}" if why else say)
+        if k == 'now' and not why: say = msg
+        elif why: say += (' | ' if say else '') + f"{k}: {', '.join(why)}"
     print(f"{name:38s} " + ' '.join(cells) + '   ' + say.replace('\n', ' '), flush=True)
 print('\n# cases that fail: ' + ', '.join(f"{k} {v} of {len(CASES) + len(RESUME) if not args.only else len(args.only)}" for k, v in fails.items()))

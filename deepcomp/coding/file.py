@@ -387,6 +387,11 @@ def _model_bytes(arch:dict, path)->int:
         return sum(t.numel()*t.element_size() for t in model.state_dict().values())
     except Exception as e: raise CompressedFileError(f"{path}: architecture {_short(arch['name'])} cannot be built with {_short(arch['kwargs'])}: {type(e).__name__}: {_short(str(e), 300)}") from None
 
+def _check_model_bytes(arch:dict, path, max_bytes:int|None):
+    "Refuse an architecture whose parameters and buffers would take more than the cap, before it is built"
+    need, cap = _model_bytes(arch, path), _cap(max_bytes, os.path.getsize(path))
+    if need > cap: raise CompressedFileError(f"{path}: architecture {_short(arch['name'])} with {_short(arch['kwargs'])} takes {need:,} bytes, more than the {cap:,} allowed (pass max_bytes= to allow more)")
+
 def load_compressed(path, # a deepcomp file
                     max_bytes:int|None=None, # most bytes the decoded tensors, and the model, may take (default as `read_tensors`)
                     trust=(), # model factories named by import path ('package.module:function') that may be imported, or True for any
@@ -398,8 +403,7 @@ def load_compressed(path, # a deepcomp file
     if is_import_name(name) and not (trust is True or name in (trust or ())):
         raise CompressedFileError(f"{path} names the model factory {_short(name)}, which deepcomp does not provide: building it would import and run that code. "
                                   f"If you trust it, pass trust=[{_short(name)}] (deepcomp evaluate --trust {_short(name)})")
-    need, cap = _model_bytes(m['arch'], path), _cap(max_bytes, os.path.getsize(path))
-    if need > cap: raise CompressedFileError(f"{path}: architecture {_short(m['arch']['name'])} with {_short(m['arch']['kwargs'])} takes {need:,} bytes, more than the {cap:,} allowed (pass max_bytes= to allow more)")
+    _check_model_bytes(m['arch'], path, max_bytes)
     m, state = read_tensors(path, max_bytes)
     return _build(m, state, path)
 
@@ -450,9 +454,7 @@ def size_table(path, # a deepcomp file
         from deepcomp.models import is_import_name
         m = read_manifest(path)
         load = load and not is_import_name(m['arch']['name'])  # a factory named by import path is not imported here: its names and shapes go unchecked
-        if load:
-            need, cap = _model_bytes(m['arch'], path), _cap(max_bytes, os.path.getsize(path))
-            if need > cap: raise CompressedFileError(f"{path}: architecture {_short(m['arch']['name'])} with {_short(m['arch']['kwargs'])} takes {need:,} bytes, more than the {cap:,} allowed")
+        if load: _check_model_bytes(m['arch'], path, max_bytes)
         m, state, sizes = _read(path, max_bytes, stats)
         if load: _build(m, state, path)
     else:
