@@ -11,8 +11,8 @@ from .core import STATE_PREPARERS, prepare_state
 from torch.optim.optimizer import register_optimizer_step_pre_hook, register_optimizer_step_post_hook
 
 # %% auto #0
-__all__ = ['get_mask', 'set_mask', 'masked_tensors', 'MaskCallback', 'apply_masks', 'prepare_masks', 'load_masked_state',
-           'remove_mask', 'bake']
+__all__ = ['WEIGHT_LAYERS', 'get_mask', 'set_mask', 'masked_tensors', 'MaskCallback', 'apply_masks', 'compressed_layers',
+           'weight_aliases', 'uncompressed_weights', 'prepare_masks', 'load_masked_state', 'remove_mask', 'bake']
 
 # %% ../nbs/04_mask.ipynb #9a9d1f26
 def _masked_names(module): return getattr(module, '_dc_masked', ())
@@ -102,6 +102,35 @@ def apply_masks(model:nn.Module)->nn.Module:
         for _, m, name, mask in masked_tensors(model):
             p = getattr(m, name); p.mul_(_fmask(p, mask)); p._dc_mask = mask
     return model
+
+# %% ../nbs/04_mask.ipynb #6533d6e2
+WEIGHT_LAYERS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)  # the layers whose weights deepcomp prunes, quantizes, counts and codes
+
+def compressed_layers(model:nn.Module)->dict:
+    "The layers of `model` whose weights deepcomp compresses, by name: each `Parameter` once, under the first layer that holds it"
+    seen, out = set(), {}
+    for n, m in model.named_modules():
+        if isinstance(m, WEIGHT_LAYERS) and id(m.weight) not in seen: seen.add(id(m.weight)); out[n] = m
+    return out
+
+def weight_aliases(model:nn.Module)->dict:
+    "Layers holding the weight `Parameter` of an earlier layer: `alias name -> owner name`"
+    owner, out = {}, {}
+    for n, m in model.named_modules():
+        if not isinstance(m, WEIGHT_LAYERS): continue
+        if id(m.weight) in owner: out[n] = owner[id(m.weight)]
+        else: owner[id(m.weight)] = n
+    return out
+
+def uncompressed_weights(model:nn.Module)->dict:
+    "Floating-point weights (two or more dimensions) that deepcomp leaves dense: `name -> (owner type, numel)`, each `Parameter` once"
+    seen = {id(m.weight) for m in model.modules() if isinstance(m, WEIGHT_LAYERS)}
+    out = {}
+    for mn, m in model.named_modules():
+        for n, w in m.named_parameters(recurse=False):
+            if w.dim() >= 2 and w.is_floating_point() and id(w) not in seen and not n.endswith('_codebook'):
+                seen.add(id(w)); out[f"{mn}.{n}" if mn else n] = (type(m).__name__, w.numel())
+    return out
 
 # %% ../nbs/04_mask.ipynb #ac3a76f8
 @STATE_PREPARERS.register('weight masks')

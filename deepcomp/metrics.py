@@ -8,13 +8,12 @@ import math
 import torch, pandas as pd
 from torch import nn
 from fastprogress.fastprogress import progress_bar
+from .mask import WEIGHT_LAYERS
 
 # %% auto #0
-__all__ = ['WEIGHT_LAYERS', 'trace_macs', 'layer_stats', 'accuracy']
+__all__ = ['trace_macs', 'layer_stats', 'accuracy']
 
 # %% ../nbs/03_metrics.ipynb #cdca08a8
-WEIGHT_LAYERS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)  # the layers deepcomp prunes, quantizes and counts
-
 def _macs(m, inp, out):
     "Multiply-accumulates of one forward call of a Conv1d/2d/3d or Linear, per image"
     n = out.shape[0] if out.ndim > 1 else 1
@@ -39,19 +38,21 @@ def trace_macs(model:nn.Module, input_shape:tuple)->dict:
 def layer_stats(model:nn.Module, # the model to count
                 input_shape:tuple=(3, 32, 32), # one image, CHW (or features for MLPs)
                )->pd.DataFrame:
-    "Per-layer parameters, non-zeros, dense bytes and FLOPs, with a `total` row"
-    macs, rows = trace_macs(model, input_shape), []
+    "Per-layer parameters, non-zeros, dense bytes and FLOPs, with a `total` row; a shared `Parameter` counts once, at its first layer"
+    macs, rows, seen, dens = trace_macs(model, input_shape), [], set(), {}
     for name, m in model.named_modules():
         ps = list(m.parameters(recurse=False))
         if not ps: continue
+        new = [p for p in ps if id(p) not in seen]; seen.update(id(p) for p in new)
         w = getattr(m, 'weight', None)
-        n, nz = sum(p.numel() for p in ps), sum(int((p != 0).sum()) for p in ps)
-        wn, wnz = (w.numel(), int((w != 0).sum())) if w is not None else (0, 0)
-        flops = 2*macs.get(name, 0)
-        rows.append(dict(layer=name, type=type(m).__name__, params=n, nonzeros=nz, weight_params=wn, weight_nonzeros=wnz,
-                         dense_bytes=4*n, flops=flops, weight_density_flops=round(flops*wnz/wn) if wn else 0))
+        if isinstance(w, torch.Tensor) and id(w) not in dens: dens[id(w)] = (w.numel(), int((w != 0).sum()))
+        n, nz = sum(p.numel() for p in new), sum(int((p != 0).sum()) for p in new)
+        wn, wnz = dens[id(w)] if isinstance(w, torch.Tensor) and any(p is w for p in new) else (0, 0)
+        flops, (dn, dnz) = 2*macs.get(name, 0), dens.get(id(w), (0, 0))
+        rows.append(dict(layer=name, type=type(m).__name__, compressed=isinstance(m, WEIGHT_LAYERS), params=n, nonzeros=nz,
+                         weight_params=wn, weight_nonzeros=wnz, dense_bytes=4*n, flops=flops, weight_density_flops=round(flops*dnz/dn) if dn else 0))
     df = pd.DataFrame(rows).set_index('layer')
-    tot = df.sum(numeric_only=True); tot['type'] = ''
+    tot = df.drop(columns='compressed').sum(numeric_only=True); tot['type'] = ''; tot['compressed'] = False
     df.loc['total'] = tot
     df['density'] = (df.nonzeros/df.params).round(4)
     return df

@@ -10,7 +10,7 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
 from ..core import Registry
-from ..mask import set_mask, get_mask
+from ..mask import set_mask, get_mask, WEIGHT_LAYERS, compressed_layers, weight_aliases, uncompressed_weights
 
 # %% auto #0
 __all__ = ['GRANULARITIES', 'PRUNABLE', 'CRITERIA', 'CRITERION_INPUTS', 'SCOPES', 'ZOO', 'Units', 'tile_units', 'element_units',
@@ -105,7 +105,7 @@ def nm_units(shape, # weight shape (out, in, *kernel)
     return u
 
 # %% ../../nbs/10_prune.core.ipynb #9fc7f80c
-PRUNABLE = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)
+PRUNABLE = WEIGHT_LAYERS  # deepcomp.mask's decision: Conv1d/2d/3d and Linear
 _PASS_MODULES = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh, nn.Hardswish, nn.ELU,
                  nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d, nn.AdaptiveAvgPool1d,
                  nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d, nn.AdaptiveMaxPool2d, nn.Dropout, nn.Dropout2d, nn.Identity)
@@ -236,7 +236,7 @@ def weight_saliency(model:nn.Module, # the model
     "Accumulated |w x grad| over `n_batches` batches of `dls`, per prunable layer name"
     if dls is None: raise ValueError("this criterion needs data (weight saliency): pass dls=")
     dl = getattr(dls, 'train', dls)
-    layers = {n: m for n, m in model.named_modules() if isinstance(m, PRUNABLE)}
+    layers = compressed_layers(model)
     acc, was = {n: torch.zeros_like(m.weight) for n, m in layers.items()}, model.training
     dev, saved = next(model.parameters()).device, [p.grad for p in model.parameters()]
     frozen = [m.weight for m in layers.values() if not m.weight.requires_grad]
@@ -321,7 +321,7 @@ def _match(name, pats): return any(name == p or fnmatch.fnmatchcase(name, p) for
 
 def prunable_layers(model:nn.Module, skip=())->dict:
     "The `Conv`/`Linear` layers of `model` by name, without those matched by `skip` (names, patterns, 'first', 'last')"
-    layers = {n: m for n, m in model.named_modules() if isinstance(m, PRUNABLE)}
+    layers = compressed_layers(model)  # each shared Parameter once
     names = list(layers)
     pats = [names[0] if p == 'first' else names[-1] if p == 'last' else p for p in ([skip] if isinstance(skip, str) else skip)]
     return {n: m for n, m in layers.items() if not _match(n, pats)}
@@ -431,6 +431,8 @@ def prune_model(model:nn.Module, # the model, pruned in place
     for r, keep in zip(shared + own, keeps):
         set_mask(r['module'], r['units'].expand(keep))
         if r['granularity'] == 'filter': _mask_channels(model, r['name'], r['module'], keep, ctx['graph'])
+    for a, o in weight_aliases(model).items():  # a layer holding another's Parameter gets its mask
+        if o in layers: set_mask(mods[a], get_mask(mods[o]))
     dead = [r['name'] for r, keep in zip(shared + own, keeps) if not keep.any()]
     if dead: warnings.warn(f"every weight of {len(dead)} layer(s) is pruned: {', '.join(dead)}; such a layer outputs only its bias", stacklevel=2)
     return sparsity_table(model, shared + own, keeps)
@@ -438,13 +440,7 @@ def prune_model(model:nn.Module, # the model, pruned in place
 # %% ../../nbs/10_prune.core.ipynb #7bfd7c54
 def unprunable_weights(model:nn.Module)->dict:
     "Floating-point weight tensors (2-d or more) that deepcomp does not prune: `name -> (owner type, numel)`"
-    own = {id(m.weight) for m in model.modules() if isinstance(m, PRUNABLE)}
-    out = {}
-    for mn, m in model.named_modules():
-        for n, w in m.named_parameters(recurse=False):
-            if w.dim() >= 2 and w.is_floating_point() and id(w) not in own and not n.endswith('_codebook'):
-                out[f"{mn}.{n}" if mn else n] = (type(m).__name__, w.numel())
-    return out
+    return uncompressed_weights(model)
 
 def sparsity_table(model, recs, keeps)->pd.DataFrame:
     "Per-layer realised sparsity after pruning"

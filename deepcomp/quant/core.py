@@ -9,7 +9,7 @@ import torch, pandas as pd
 from torch import nn
 from fastai.callback.core import Callback
 from ..core import STATE_PREPARERS, Registry, OneOf, Range, Either, ListOf, check_config
-from ..mask import get_mask
+from ..mask import get_mask, WEIGHT_LAYERS, uncompressed_weights
 
 # %% auto #0
 __all__ = ['KMEANS_INITS', 'QUANT_TARGETS', 'QUANTIZERS', 'QUANT_SCHEMA', 'fixed_quantize', 'fixed_range', 'auto_frac',
@@ -56,14 +56,14 @@ def kmeans1d(x:torch.Tensor, # values (any shape)
     "1-D k-means: `(codebook, index)` with `codebook[index]` the quantized `x` (flattened)"
     x = x.detach().flatten().float(); u = x.unique()
     if len(u) <= k: return u, torch.searchsorted(u, x)
-    if init == 'linear': c = torch.linspace(float(x.min()), float(x.max()), k)
-    elif init == 'density': c = x.sort().values[((torch.arange(k) + 0.5)/k*len(x)).long()]
+    if init == 'linear': c = torch.linspace(float(x.min()), float(x.max()), k, device=x.device)
+    elif init == 'density': c = x.sort().values[((torch.arange(k, device=x.device) + 0.5)/k*len(x)).long()]
     elif init == 'random': c = x[torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:k]].sort().values
     else: raise ValueError(f"Unknown k-means init {init!r}; choose one of {KMEANS_INITS}")
     for _ in range(iters):
         idx = torch.bucketize(x, (c[1:] + c[:-1])/2)
         n = torch.bincount(idx, minlength=k)
-        new = torch.where(n > 0, torch.zeros(k).index_add_(0, idx, x)/n.clamp(min=1), c)
+        new = torch.where(n > 0, torch.zeros(k, device=x.device).index_add_(0, idx, x)/n.clamp(min=1), c)
         if torch.equal(new, c): break
         c = new
     idx = torch.bucketize(x, (c[1:] + c[:-1])/2)
@@ -101,7 +101,7 @@ def quantize_fixed_(m:nn.Module, name:str='weight', width:int=8, frac:int|str=4)
     x = p.detach().clone() if mask is None else p.detach()*mask
     if frac == 'auto': frac = auto_frac(x, width)
     _clear(m, name)
-    m.register_buffer(name + '_qfmt', torch.tensor([width, frac]))
+    m.register_buffer(name + '_qfmt', torch.tensor([width, frac], device=p.device))
     m.register_buffer(name + '_shadow', x, persistent=False)  # float master copy for training (straight-through)
     _register(m, name); p.copy_(deployed_value(m, name))
     return m
@@ -115,7 +115,7 @@ def quantize_shared_(m:nn.Module, name:str='weight', bits:int=5, init:str='linea
         warnings.warn(f"{type(m).__name__}.{name} is pruned entirely: nothing to share, it stays all zeros and unquantized", stacklevel=3)
         return m
     cb, idx = kmeans1d(p.detach()[keep], 2**bits, init, iters, seed)
-    index = torch.zeros(p.shape, dtype=torch.uint8 if bits <= 8 else torch.int32)
+    index = torch.zeros(p.shape, dtype=torch.uint8 if bits <= 8 else torch.int32, device=p.device)
     index[keep] = idx.to(index.dtype)
     _clear(m, name)
     m.register_parameter(name + '_codebook', nn.Parameter(cb.to(p.dtype)))
@@ -128,13 +128,12 @@ def quantize_shared_(m:nn.Module, name:str='weight', bits:int=5, init:str='linea
 def sync_quant(m:nn.Module)->nn.Module:
     "Absorb any change of the quantized tensors of `m` into their state and reset them to their deployed values"
     for name in _qnames(m):
-        p = getattr(m, name)
+        p, q = getattr(m, name), deployed_value(m, name)
+        if torch.equal(p, q): continue  # unchanged: no in-place edit (a weight used twice in one forward stays intact for autograd)
         if not is_shared(m, name):
-            q = deployed_value(m, name)
-            if torch.equal(p, q): continue
             mask = get_mask(m, name); d = p - q
-            getattr(m, name + '_shadow').add_(d if mask is None else d*mask)
-        p.copy_(deployed_value(m, name))
+            getattr(m, name + '_shadow').add_(d if mask is None else d*mask); q = deployed_value(m, name)
+        p.copy_(q)
     return m
 
 def codebook_grads(model:nn.Module)->nn.Module:
@@ -156,6 +155,16 @@ def _quant_hook(m, args):
     fmt = getattr(m, 'data_in_qfmt', None)
     if fmt is not None: return (fixed_ste(args[0], *fmt.tolist()), *args[1:])
 
+def _quant_children_hook(module, args):
+    "Global forward pre-hook: sync the quantized tensors of a running module's children (a parent may read their weights without calling them) and of the layers whose `Parameter` it shares"
+    for c in (module, *module._modules.values()):
+        if c is None: continue
+        if c is not module and _qnames(c): sync_quant(c)
+        for o in getattr(c, '_dc_qowners', ()): sync_quant(o)
+
+if not getattr(nn.Module, '_dc_quant_hooked', False):
+    torch.nn.modules.module.register_module_forward_pre_hook(_quant_children_hook); nn.Module._dc_quant_hooked = True
+
 @torch.no_grad()
 def _after_load(m, incompatible):
     for name in _qnames(m):
@@ -176,16 +185,21 @@ class QuantCallback(Callback):
     def after_step(self): deploy(self.learn.model)
 
 # %% ../../nbs/20_quant.core.ipynb #f4651246
-_LAYERS, _CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear), (nn.Conv1d, nn.Conv2d, nn.Conv3d)  # the layers deepcomp prunes
+_LAYERS, _CONVS = WEIGHT_LAYERS, (nn.Conv1d, nn.Conv2d, nn.Conv3d)  # deepcomp.mask's decision: the layers deepcomp compresses
 
-def _targets(model, targets):
-    "Yield `(module_name, module, param_name, group)` for the tensors `targets` selects"
+def _targets(model, targets, owners=None):
+    "Yield `(module_name, module, param_name, group)` for the tensors `targets` selects, each `Parameter` once; `owners`: filled with alias module -> owner module"
+    seen = {}
     for mn, m in model.named_modules():
-        if isinstance(m, _LAYERS):
-            for n in ('weight', 'bias'):
-                if n in targets and getattr(m, n, None) is not None: yield mn, m, n, n
-        elif isinstance(m, nn.modules.batchnorm._BatchNorm) and 'bn' in targets and m.affine:
-            for n in ('weight', 'bias'): yield mn, m, n, 'bias'
+        if isinstance(m, _LAYERS): sel = [(n, n) for n in ('weight', 'bias') if n in targets and getattr(m, n, None) is not None]
+        elif isinstance(m, nn.modules.batchnorm._BatchNorm) and 'bn' in targets and m.affine: sel = [('weight', 'bias'), ('bias', 'bias')]
+        else: continue
+        for n, g in sel:
+            p = getattr(m, n)
+            if id(p) in seen:
+                if owners is not None and seen[id(p)] is not m: owners.setdefault(m, []).append(seen[id(p)])
+                continue
+            seen[id(p)] = m; yield mn, m, n, g
 
 def _masked_values(m, name):
     p, mask = getattr(m, name).detach(), get_mask(m, name)
@@ -234,7 +248,7 @@ def quantize_model(model:nn.Module, # the model, quantized in place
     if per not in ('layer', 'model'): raise ValueError(f"per must be 'layer' or 'model', not {per!r}")
     bad = set(targets) - set(QUANT_TARGETS)
     if bad: raise ValueError(f"Unknown quantization targets {sorted(bad)}; choose from {QUANT_TARGETS}")
-    sel = list(_targets(model, targets)); before = {(mn, n): _masked_values(m, n).clone() for mn, m, n, _ in sel}
+    owners = {}; sel = list(_targets(model, targets, owners)); before = {(mn, n): _masked_values(m, n).clone() for mn, m, n, _ in sel}
     fmt = {'weight': (weight_width, weight_frac_width), 'bias': (bias_width, bias_frac_width)}
     if per == 'model':  # one 'auto' format for all weights, one for all biases
         for g, (w, f) in fmt.items():
@@ -245,6 +259,10 @@ def quantize_model(model:nn.Module, # the model, quantized in place
     for mn, m, n, g in sel:
         if g == 'weight': quantizer(m, n, cfg)
         elif fmt[g][0] is not None: quantize_fixed_(m, n, *fmt[g])
+    for m, os in owners.items(): m._dc_qowners = list(dict.fromkeys([*getattr(m, '_dc_qowners', ()), *os]))  # a shared Parameter follows its owner
+    if 'weight' in targets and (other := uncompressed_weights(model)):
+        warnings.warn(f"deepcomp quantizes the weights of {', '.join(t.__name__ for t in _LAYERS)} layers; these {len(other)} weight tensors stay in float: "
+                      f"{', '.join(f'{k} ({t})' for k, (t, _) in list(other.items())[:6])}{', ...' if len(other) > 6 else ''}", stacklevel=2)
     if data_in_width is not None: quantize_inputs(model, data_in_width, data_in_frac_width)
     return quant_table(model, before)
 
@@ -254,7 +272,7 @@ def quantize_inputs(model:nn.Module, width:int=8, frac:int=4)->nn.Module:
     if frac == 'auto' or frac is None: raise ValueError("data_in_frac_width must be an integer (no calibration for 'auto')")
     for m in model.modules():
         if isinstance(m, _LAYERS):
-            m.register_buffer('data_in_qfmt', torch.tensor([width, frac])); _register(m, None)
+            m.register_buffer('data_in_qfmt', torch.tensor([width, frac], device=m.weight.device)); _register(m, None)
     return model
 
 # %% ../../nbs/20_quant.core.ipynb #84a976b3
@@ -314,6 +332,7 @@ def remove_quant(model:nn.Module, # the model, changed in place
     deploy(model)
     for m in model.modules():
         for name in _qnames(m): _clear(m, name)
+        m.__dict__.pop('_dc_qowners', None)
         if keep_inputs and hasattr(m, 'data_in_qfmt'): m._dc_quant = (None,); continue
         if hasattr(m, 'data_in_qfmt'): delattr(m, 'data_in_qfmt')
         m._dc_quant = ()
