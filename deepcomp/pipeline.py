@@ -95,7 +95,7 @@ def check_plan(cfg:dict, model:nn.Module, dls)->list:
 def measure(model:nn.Module, dls, n_batches:int=4)->dict:
     "Accuracy, parameters, non-zeros, bytes and FLOPs of `model` as deployed"
     st = layer_stats(model, dls.info['shape'])
-    w = st[st.type.isin([t.__name__ for t in WEIGHT_LAYERS])]
+    w = st[st.compressed.astype(bool)]  # deepcomp.mask's set, attention's out_proj included
     ef = effective_flops(model, dls.valid, n_batches=n_batches).loc['total']
     return dict(accuracy=accuracy(model, dls.valid), params=int(st.loc['total', 'params']), weight_params=int(w.weight_params.sum()),
                 weight_nonzeros=int(w.weight_nonzeros.sum()), dense_bytes=int(st.loc['total', 'dense_bytes']), flops=int(w.flops.sum()),
@@ -151,7 +151,7 @@ def prune_pass(model, sec, ctx):
         info['weight'] = _records(prune_from_config(model, w, ctx['dls'], cbs))
     if 'activation' in sec: info['activation'] = _records(prune_activations_from_config(model, sec['activation'], ctx['dls']))
     st = layer_stats(model, ctx['dls'].info['shape'])
-    st = st[st.type.isin([t.__name__ for t in WEIGHT_LAYERS])]
+    st = st[st.compressed.astype(bool) & (st.weight_params > 0)]  # each shared weight once
     info['realised'] = _records((1 - st.weight_nonzeros/st.weight_params).rename('weight_sparsity').to_frame())  # whatever the schedule
     return info
 

@@ -38,9 +38,28 @@ def _mask_of(name, state):
     m = state.get(name + '_mask')
     return m if m is not None and str(m.dtype) == 'torch.bool' and m.shape == state[name].shape else None
 
-def _encode_state(state:dict, index_bits, codecs=None)->tuple:
-    entries, payloads, derived = [], [], {}
+def _aliases(state:dict)->dict:
+    "Tensors of `state` that are another's: `name -> first name` for the same storage (a shared Parameter) or the same bytes (64 or more)"
+    import torch
+    out, first = {}, {}
     for name, t in state.items():
+        if t.numel() == 0: continue
+        keys = [('storage', t.untyped_storage().data_ptr(), t.storage_offset(), tuple(t.stride()), tuple(t.shape), t.dtype)]
+        if t.numel()*t.element_size() >= 64:
+            keys.append(('bytes', tuple(t.shape), t.dtype, hashlib.sha256(t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes()).digest()))
+        src = next((first[k] for k in keys if k in first), None)
+        if src is not None and not (name.endswith('_mask') and name[:-5] in state and name[:-5] not in out): out[name] = src  # a layer's own mask is derived instead
+        else:
+            for k in keys: first.setdefault(k, name)
+    return out
+
+def _encode_state(state:dict, index_bits, codecs=None, aliases:bool=False)->tuple:
+    "Manifest entries and payloads of every tensor of `state`; with `aliases` (format 3), a tensor that is another's is stored once"
+    entries, payloads, derived = [], [], {}
+    alias = _aliases(state) if aliases else {}
+    for name, t in state.items():
+        if name in alias:
+            entries.append({'name': name, 'encoding': 'alias', 'alias_of': alias[name]}); payloads.append([]); continue
         m = _mask_of(name, state) if str(t.dtype) == 'torch.float32' else None
         if m is not None and bool((t[~m] != 0).any()): m = None  # mask not applied: store both
         e, parts = encode_tensor(t, _index_bits(name, t, index_bits), support=m, codecs=codecs)
@@ -139,6 +158,7 @@ def _layout_v2(head, state, entries, payloads)->tuple:
 def _compact(e:dict, parts:list)->dict:
     "A format-3 entry: nothing a reader can derive (numel, non-zeros, offsets, checksums, a derived mask's shape and dtype)"
     if e['encoding'] == 'derived': return {'name': e['name'], 'encoding': 'derived', 'support_of': e['support_of']}
+    if e['encoding'] == 'alias': return e
     return {**{k: v for k, v in e.items() if k not in ('numel', 'nonzeros')}, **({'parts': {k: len(b) for k, b in parts}} if parts else {})}
 
 def _layout_v3(head, state, entries, payloads)->tuple:
@@ -164,7 +184,7 @@ def save_compressed(model, # an nn.Module with `model.arch` (every deepcomp mode
     if version == 2 and (bad := [c for c in codecs or () if c not in V2_CODECS]): raise ValueError(f"format version 2 cannot store codecs {bad}: it knows only {', '.join(V2_CODECS)}")
     if version == 3: load_codecs()
     state = model.state_dict()
-    entries, payloads = _encode_state(state, index_bits, codecs or (V2_CODECS if version == 2 else None))
+    entries, payloads = _encode_state(state, index_bits, codecs or (V2_CODECS if version == 2 else None), aliases=version == 3)
     head = {'format': FORMAT, 'version': version, 'arch': {'name': arch['name'], 'kwargs': arch.get('kwargs', {})}, 'quant_info': quant_info, 'meta': meta or {}}
     zi, mbytes, blob = (_layout_v2 if version == 2 else _layout_v3)(head, state, entries, payloads)
     def write(f):
@@ -237,7 +257,8 @@ _V2 = {'stored': {**_OLD, 'parts': {'*': [SIZE, SIZE]}, 'offset': SIZE, 'size': 
        'derived': {**_OLD, 'encoding': One('derived'), 'support_of': NAME}}
 SCHEMA = {  # per version: the manifest's top level, and each kind of tensor entry (a stored entry also has its codec's `fields`)
     3: ({**_HEAD, 'packed?': SIZE}, {'stored': {**_BASE, 'parts': {'*': SIZE}}, 'packed': {**_BASE, 'encoding': One('packed')},
-                                     'derived': {'name': NAME, 'encoding': One('derived'), 'support_of': NAME}}),
+                                     'derived': {'name': NAME, 'encoding': One('derived'), 'support_of': NAME},
+                                     'alias': {'name': NAME, 'encoding': One('alias'), 'alias_of': NAME}}),
     2: (_HEAD, _V2),
     1: (_HEAD, {'stored': {**{k: v for k, v in _V2['stored'].items() if k != 'crc32'}, 'sha256': Str(64, 64)}, 'derived': _V2['derived']}),
 }
@@ -253,6 +274,8 @@ def _check_refs(m:dict):
     if len(ts) != len(names): raise ValueError(f"tensor names repeat in the manifest: {_short(sorted(n for n, c in Counter(names).items() if c > 1))}")
     for e in m['tensors']:
         what = f"tensor {_short(e['name'])}"
+        if e['encoding'] == 'alias' and (ts.get(e['alias_of']) or {'encoding': 'alias'})['encoding'] == 'alias':
+            raise ValueError(f"{what} is an alias of {_short(e['alias_of'])}, which is not a tensor of the file stored in its own right")
         if 'numel' in e and e['numel'] != math.prod(e['shape']): raise ValueError(f"{what} declares {e['numel']:,} elements but has shape {e['shape']}")
         if e.get('nonzeros', 0) > e.get('numel', 0): raise ValueError(f"{what} declares more non-zeros than elements")
         for k, (o, s) in e['parts'].items() if m['version'] < 3 and 'parts' in e else ():
@@ -269,7 +292,7 @@ def _check_refs(m:dict):
 def _check_entry(e, v:int, where:str):
     "Check one tensor entry of a version-`v` manifest: its kind's schema, then its codec's fields"
     check_schema(e, dict, where)
-    kind = e.get('encoding') if e.get('encoding') in ('derived', 'packed') else 'stored'
+    kind = e.get('encoding') if e.get('encoding') in ('derived', 'packed', 'alias') else 'stored'
     if (spec := SCHEMA[v][1].get(kind)) is None: raise ValueError(f"{where}.encoding {kind!r} does not exist in format {v}")
     if kind != 'stored': return check_schema(e, spec, where)
     base = {k.removesuffix('?') for k in spec}
@@ -308,12 +331,13 @@ MAX_RATIO, MIN_BYTES = 4096, 256 << 20  # ...and at most MAX_RATIO times the fil
 
 def _full(e:dict, ts:dict)->dict:
     "An entry with what format 3 leaves out: numel (and a derived mask's shape and dtype)"
+    if e['encoding'] == 'alias': src = _full(ts[e['alias_of']], ts); e = {**e, 'shape': src['shape'], 'dtype': src['dtype']}
     if e['encoding'] == 'derived' and 'shape' not in e: e = {**e, 'shape': ts[e['support_of']]['shape'], 'dtype': 'bool'}
     return {**e, 'numel': math.prod(e['shape'])}
 
 def _decoded_bytes(ents:list)->int:
     "Bytes the decoded tensors take (and the supports that sparse codecs return)"
-    return sum(e['numel']*(np.dtype(DTYPES[e['dtype']]).itemsize + getattr(CODECS.get(e['encoding']), 'keeps_support', False)) for e in ents)
+    return sum(e['numel']*(np.dtype(DTYPES[e['dtype']]).itemsize + getattr(CODECS.get(e['encoding']), 'keeps_support', False)) for e in ents if e['encoding'] != 'alias')
 
 def _cap(max_bytes:int|None, fsize:int)->int: return max_bytes if max_bytes is not None else min(MAX_BYTES, max(MIN_BYTES, MAX_RATIO*fsize))
 
@@ -321,7 +345,7 @@ def _slices(m:dict, size:int)->dict:
     "Where each stored tensor's parts lie in tensors.bin (`size` bytes): name -> {part: (start, length)}, checked against `size`"
     out, start = {}, 0
     for e in m['tensors']:
-        if e['encoding'] in ('derived', 'packed'): continue
+        if e['encoding'] in ('derived', 'packed', 'alias'): continue
         if m['version'] < 3:
             if e['offset'] + e['size'] > size: raise ValueError(f"tensor {_short(e['name'])} lies outside tensors.bin")
             out[e['name']] = {k: (e['offset'] + o, n) for k, (o, n) in e['parts'].items()}; continue
@@ -335,7 +359,7 @@ def _decode(m:dict, data:bytes, slices:dict, path, stats:dict|None=None)->dict:
     "Every tensor of `m` from the bytes of tensors.bin (and each codec's `stats` into `stats`)"
     ts, state, supports = {e['name']: e for e in m['tensors']}, {}, {}
     for e in m['tensors']:
-        if e['encoding'] in ('derived', 'packed'): continue
+        if e['encoding'] in ('derived', 'packed', 'alias'): continue
         parts = {k: data[o:o + n] for k, (o, n) in slices[e['name']].items()}
         blob = data[e['offset']:e['offset'] + e['size']] if m['version'] < 3 else b''
         if m['version'] < 3 and not (zlib.crc32(blob) == e['crc32'] if 'crc32' in e else hashlib.sha256(blob).hexdigest() == e['sha256']):
@@ -349,6 +373,8 @@ def _decode(m:dict, data:bytes, slices:dict, path, stats:dict|None=None)->dict:
         except Exception as ex: raise CompressedFileError(f"{path}: cannot decode the packed block of small tensors: {ex}") from None
     for e in m['tensors']:
         if e['encoding'] == 'derived': state[e['name']] = supports[e['support_of']].clone()
+    for e in m['tensors']:
+        if e['encoding'] == 'alias': state[e['name']] = state[e['alias_of']]  # the same tensor, as in the model
     return {e['name']: state[e['name']] for e in m['tensors']}  # the saved order
 
 # %% ../../nbs/32_coding.file.ipynb #a824a41f
@@ -435,7 +461,7 @@ def _row(e:dict, fsize:int, t=None, st:tuple|None=None)->dict:
     for k, p in e.get('parts', {}).items(): c = getattr(codec, 'columns', {}).get(k, 'raw'); cols[c] = cols.get(c, 0) + (p[1] if isinstance(p, list) else p)
     vi, q = codec.theory(e) if codec is not None else (None, None)
     if vi is None and t is not None and e.get('n_codes'): vi, q = _paper_theory(t, int(e['n_codes']))
-    dense = 0 if e['encoding'] == 'derived' or e['name'].endswith('_mask') else e['numel']*np.dtype(DTYPES[e['dtype']]).itemsize
+    dense = 0 if e['encoding'] in ('derived', 'alias') or e['name'].endswith('_mask') else e['numel']*np.dtype(DTYPES[e['dtype']]).itemsize
     nz = int(t.count_nonzero()) if t is not None else e.get('nonzeros')
     return {'tensor': e['name'], 'shape': 'x'.join(map(str, e['shape'])), 'encoding': e['encoding'], 'index_bits': e.get('index_bits'),
             'n_codes': e.get('n_codes'), 'params': e['numel'] if dense else None, 'nonzeros': nz if dense else None, 'dense (theory)': dense,
