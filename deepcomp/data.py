@@ -174,6 +174,7 @@ class Normalize:
     def __init__(self, mean, std): self.mean, self.std = (torch.tensor(o).view(1, -1, 1, 1) for o in (mean, std))
     def __call__(self, b):
         x, y = b
+        if self.mean.device != x.device: self.mean, self.std = self.mean.to(x.device), self.std.to(x.device)  # follow the batch
         return (x.float().div_(255) - self.mean) / self.std, y
 
 class RandomCropFlip:
@@ -182,10 +183,10 @@ class RandomCropFlip:
     def __call__(self, b):
         x, y = b; n, c, h, w = x.shape; p = self.pad
         xp = torch.nn.functional.pad(x, (p, p, p, p))
-        dy, dx = torch.randint(0, 2*p+1, (2, n, 1))
-        rows = (dy + torch.arange(h))[:, None, :, None].expand(n, c, h, w + 2*p)
-        cols = dx + torch.arange(w)
-        if self.flip: cols = torch.where(torch.rand(n, 1) < 0.5, cols.flip(1), cols)
+        dy, dx = torch.randint(0, 2*p+1, (2, n, 1)).to(x.device)  # drawn on the CPU generator, whatever the device: the same crops
+        rows = (dy + torch.arange(h, device=x.device))[:, None, :, None].expand(n, c, h, w + 2*p)
+        cols = dx + torch.arange(w, device=x.device)
+        if self.flip: cols = torch.where((torch.rand(n, 1) < 0.5).to(x.device), cols.flip(1), cols)
         x = xp.gather(2, rows).gather(3, cols[:, None, None, :].expand(n, c, h, w))
         return x, y
 
@@ -215,6 +216,7 @@ def get_dls(dataset:str='mnist', # mnist, cifar10, coloured_mnist, mnist_sample,
             verbose:bool=True, # print which data was used
             size=None, # resize the images of a folder or torchvision data set to this many pixels
             channels:int|None=None, # 3: grey images repeated to RGB; 1: RGB averaged to grey (default: as stored)
+            device=None, # where batches go (a `torch.device` or name); default: the CPU
            )->DataLoaders:
     "fastai `DataLoaders` (train, valid=test set) for a named data set"
     base = dataset.removeprefix('coloured_')
@@ -238,7 +240,7 @@ def get_dls(dataset:str='mnist', # mnist, cifar10, coloured_mnist, mnist_sample,
     tfms = ([RandomCropFlip()] if (augment if augment is not None else base == 'cifar10') else []) + [norm]
     trn = TensorDL(xt, torch.from_numpy(yt.astype(np.int64)), bs=bs, shuffle=True, drop_last=len(xt) > bs, after_batch=compose(*tfms))
     val = TensorDL(xv, torch.from_numpy(yv.astype(np.int64)), bs=2*bs, after_batch=norm)
-    dls = DataLoaders(trn, val)
+    dls = DataLoaders(trn, val, device=torch.device(device) if device is not None else torch.device('cpu'))
     dls.info = dict(dataset=dataset, source=arrs.source, n_train=len(xt), n_test=len(xv), shape=tuple(xt.shape[1:]), n_classes=int(arrs['y_train'].max()) + 1,
                     valid='holdout' if holdout else 'test')
     if verbose: print(f"data: {dataset} from {arrs.source} ({len(xt)} train, {len(xv)} {'held-out validation' if holdout else 'test'}, images {tuple(xt.shape[1:])})")

@@ -13,7 +13,7 @@ from fastcore.test import test_eq
 from .core import Registry, COMMANDS, Range, Either, Name, ListOf, add_config_args, load_config, check_config, set_threads, env_info
 from .metrics import WEIGHT_LAYERS, layer_stats, accuracy
 from .train import (CONFIG_SCHEMA, TRAIN_SCHEMA, make_learner, fit, save_state, load_state, dls_from_config,
-                            model_from_config, train_callbacks)
+                            model_from_config, train_callbacks, resolve_device)
 from .prune.config import weight_schema, prune_from_config, ORIGIN_GRANULARITIES
 from .prune.schedule import allocate
 from .prune.activation import ACTIVATION_SCHEMA, prune_activations_from_config, effective_flops
@@ -59,6 +59,7 @@ def pass_kind(name:str)->str:
 def read_pipeline_config(cfg, overrides=())->dict:
     "Load a pipeline config with overrides and check every key"
     cfg = check_config(load_config(cfg, overrides), PIPELINE_SCHEMA)
+    resolve_device(cfg.get('device', 'auto'))
     for k in ('model', 'dataset'):
         if k not in cfg: raise ValueError(f"Config key {k!r} is missing")
     for name, sec in cfg.get('passes', {}).items():

@@ -27,7 +27,8 @@ from .mask import MaskCallback, load_masked_state
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'LR', 'COUNT', 'TRAIN_SCHEMA', 'CONFIG_SCHEMA', 'MAX_PARAMS', 'make_learner', 'EpochTable',
            'show_bar', 'fit', 'save_state', 'load_state', 'ChannelsLast', 'CPUBF16', 'cpu_bf16', 'use_bf16', 'Distill',
-           'read_config', 'dls_from_config', 'model_from_config', 'train_callbacks', 'train_from_config']
+           'resolve_device', 'read_config', 'dls_from_config', 'model_from_config', 'train_callbacks',
+           'train_from_config']
 
 # %% ../nbs/05_train.ipynb #eddf242f
 OPTIMIZERS = Registry('optimizer')
@@ -175,13 +176,25 @@ LR, COUNT = Range(float, 0, lo_open=True), Range(int, 1)  # a positive learning 
 TRAIN_SCHEMA = {'optimizer': list(OPTIMIZERS), 'learning_rate': LR, 'weight_decay': Range(float, 0), 'max_epochs': Range(int, 0),
                 'schedule': list(SCHEDULES), 'bf16': [True, False, 'auto'], 'load_name': str,
                 'distill': Range(float, 0, 1), 'temperature': Range(float, 0, lo_open=True), 'teacher': str}
-CONFIG_SCHEMA = {'name': str, 'model': str, 'dataset': str, 'batch_size': COUNT, 'seed': Range(int, 0), 'learning_rate': LR,
+CONFIG_SCHEMA = {'name': str, 'model': str, 'dataset': str, 'batch_size': COUNT, 'seed': Range(int, 0), 'learning_rate': LR, 'device': str,
                  'model_args': dict, 'data': {'path': str, 'n_train': COUNT, 'n_test': COUNT, 'augment': bool, 'holdout': COUNT, 'size': Range(int, 1, 4096), 'channels': [1, 3]},
                  'train': TRAIN_SCHEMA, 'passes': dict}
+
+def resolve_device(name:str|None='auto')->torch.device:
+    "The device a config's `device` names: 'auto' (or None) is CUDA where it exists, else the CPU; a device this machine lacks is an error"
+    if name in (None, 'auto'): return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    try: d = torch.device(name)
+    except (RuntimeError, TypeError, ValueError): raise ValueError(f"Config key 'device': {name!r} is not a device; use 'auto', 'cpu', 'cuda' or 'cuda:N'") from None
+    ok = {'cpu': True, 'cuda': torch.cuda.is_available() and (d.index or 0) < torch.cuda.device_count(),
+          'mps': getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()}
+    if d.type not in ok: raise ValueError(f"Config key 'device': {name!r} is not a device deepcomp trains on; use 'auto', 'cpu', 'cuda' or 'cuda:N'")
+    if not ok[d.type]: raise ValueError(f"Config key 'device': {name!r} is not available on this machine ({torch.cuda.device_count()} CUDA devices); use 'auto' or 'cpu'")
+    return d
 
 def read_config(cfg, overrides=())->dict:
     "Load and check a config (file or dict) with overrides"
     cfg = check_config(load_config(cfg, overrides), CONFIG_SCHEMA)
+    resolve_device(cfg.get('device', 'auto'))
     for k in ('model', 'dataset'):
         if k not in cfg: raise ValueError(f"Config key {k!r} is missing")
     if not is_import_name(cfg['model']): MODELS[cfg['model']]
@@ -193,7 +206,7 @@ def dls_from_config(cfg:dict, data_path=None, verbose=True):
     d = cfg.get('data', {})
     return get_dls(cfg['dataset'], bs=cfg.get('batch_size', 128), path=data_path or d.get('path'), n_train=d.get('n_train'),
                    n_test=d.get('n_test'), augment=d.get('augment'), holdout=d.get('holdout'), seed=cfg.get('seed', 42), verbose=verbose,
-                   size=d.get('size'), channels=d.get('channels'))
+                   size=d.get('size'), channels=d.get('channels'), device=resolve_device(cfg.get('device', 'auto')))
 
 MAX_PARAMS = 2_000_000_000  # a model config asking for more parameters is refused before anything is allocated
 
@@ -225,7 +238,8 @@ def model_from_config(cfg:dict, # a config with `model` and optional `model_args
             with torch.device('meta'): out = probe.eval()(torch.empty(2, *dls.info['shape']))
         except Exception as e: raise ValueError(f"Config key 'model': {cfg['model']!r} does not take images of shape {dls.info['shape']}: {type(e).__name__}: {str(e)[:200]} (data.channels or data.size may adapt the images)") from None
         if tuple(out.shape) != (2, dls.info['n_classes']): raise ValueError(f"Config key 'model': {cfg['model']!r} gives outputs of shape {tuple(out.shape[1:])} for {dls.info['n_classes']} classes")
-    return create_model(cfg['model'], **kw)
+    model = create_model(cfg['model'], **kw)
+    return model.to(dls.device) if getattr(dls, 'device', None) is not None else model
 
 # %% ../nbs/05_train.ipynb #fe93d38b
 def train_callbacks(t:dict, # a train section

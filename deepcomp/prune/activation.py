@@ -67,7 +67,8 @@ def set_input_mask(module:nn.Module, mask:torch.Tensor)->torch.Tensor:
     dev = next(module.parameters()).device
     mask = torch.as_tensor(mask, device=dev).bool()
     if isinstance(module, _CONV) and mask.ndim == 1: mask = mask.view(-1, *[1]*len(module.kernel_size))
-    if mask.ndim != len(_mask_shape(module)) or mask.shape[0] != _mask_shape(module)[0]:
+    fits = mask.shape[-1] == module.in_features if not isinstance(module, _CONV) else mask.ndim == 1 + len(module.kernel_size) and mask.shape[0] == module.in_channels
+    if not fits:  # a Linear reading sequences (batch, tokens, features) takes a (tokens, features) entry mask
         raise ValueError(f"Mask shape {tuple(mask.shape)} does not fit the input of {module}")
     old = getattr(module, 'input_mask', None)
     if old is not None: mask = mask & old

@@ -181,6 +181,8 @@ criterion needs that its weights alone do not give (e.g. gradients); computed on
 criterion used there lists its name in `needs`.""")
 
 def _unit_sum(t, units):
+    "Sum of `t` over each unit, on the CPU (pruning decides there, whatever the device; `set_mask` puts masks on the weight's)"
+    t = t.detach().cpu()
     if units.element: return t.flatten().clone()
     return torch.zeros(units.n, dtype=t.dtype).index_add_(0, units.ids.flatten(), t.flatten())
 
@@ -237,7 +239,7 @@ def weight_saliency(model:nn.Module, # the model
     if dls is None: raise ValueError("this criterion needs data (weight saliency): pass dls=")
     dl = getattr(dls, 'train', dls)
     layers = compressed_layers(model)
-    acc, was = {n: torch.zeros_like(m.weight) for n, m in layers.items()}, model.training
+    acc, was, reached = {n: torch.zeros_like(m.weight) for n, m in layers.items()}, model.training, set()
     dev, saved = next(model.parameters()).device, [p.grad for p in model.parameters()]
     frozen = [m.weight for m in layers.values() if not m.weight.requires_grad]
     for w in frozen: w.requires_grad_(True)  # a frozen weight has a saliency too
@@ -248,12 +250,12 @@ def weight_saliency(model:nn.Module, # the model
             model.zero_grad(set_to_none=True)
             loss_func(model(x.to(dev)), y.to(dev)).backward()
             for n, m in layers.items():
-                if m.weight.grad is not None: acc[n] += (m.weight.detach()*m.weight.grad).abs()
+                if m.weight.grad is not None: acc[n] += (m.weight.detach()*m.weight.grad).abs(); reached.add(n)
     finally:
         model.train(was)
         for w in frozen: w.requires_grad_(False)
         for p, g in zip(model.parameters(), saved): p.grad = g
-    if unused := [n for n, m in layers.items() if not acc[n].any() and m.weight.any()]:
+    if unused := [n for n in layers if n not in reached]:  # a zero gradient (a dead ReLU) is a score; no gradient at all is not
         raise ValueError(f"no gradient reached the weights of {', '.join(map(repr, unused[:6]))}{' ...' if len(unused) > 6 else ''} "
                          f"(their layers are not used by the loss): this criterion cannot score them")
     return acc
@@ -460,19 +462,21 @@ def sparsity_table(model, recs, keeps)->pd.DataFrame:
     return df
 
 # %% ../../nbs/10_prune.core.ipynb #0347d49f
-ZOO = {'vgg7': dict(width=0.125), 'resnet18': dict(width=0.125), 'lenet300': {}, 'lenet5': {}}
+ZOO = {'vgg7': (dict(width=0.125), (3, 32, 32)), 'resnet18': (dict(width=0.125), (3, 32, 32)), 'lenet300': ({}, (1, 28, 28)),
+       'lenet5': ({}, (1, 28, 28))}  # name (or import path) -> (model arguments, input shape); deepcomp.zoo adds architectures beyond these
 
 def _zoo_model(name):
     from deepcomp.models import create_model
-    torch.manual_seed(0); model = create_model(name, **ZOO[name])
+    torch.manual_seed(0); model = create_model(name, **ZOO[name][0])
     gen = torch.Generator().manual_seed(2)
-    for m in model.modules():
-        if isinstance(m, PRUNABLE): set_mask(m, torch.rand(m.weight.shape, generator=gen) > 0.1)
+    for m in compressed_layers(model).values(): set_mask(m, torch.rand(m.weight.shape, generator=gen) > 0.1)
+    mods = dict(model.named_modules())
+    for a, o in weight_aliases(model).items(): set_mask(mods[a], get_mask(mods[o]))
     return model
 
 def _zoo_data(name):
     g = torch.Generator().manual_seed(1)
-    shape = (3, 32, 32) if name in ('vgg7', 'resnet18') else (1, 28, 28)
+    shape = ZOO[name][1]
     return [(torch.randn(8, *shape, generator=g), torch.randint(0, 10, (8,), generator=g))]
 
 def _fits(model, gran, kw):
@@ -519,7 +523,7 @@ def check_composition(granularity:str, # a name in GRANULARITIES
         if scope != 'local' and layers:  # weights of fully pruned units within one unit of the target
             us = [_units(n, m, granularity, kw) for n, m in layers.items()]
             dead = sum(float(u.sizes[_unit_sum(get_mask(m).float(), u) == 0].sum()) for u, m in zip(us, layers.values()))
-            target = s*df.loc['total', 'weights']
+            target = s*sum(df.loc[n, 'weights'] for n in layers)  # of the pruned layers' weights (dense ones are not in the pool)
             assert abs(dead - target) <= max(float(u.sizes.max()) for u in us) + 1, f"{name}: {dead:.0f} weights pruned, not within one unit of {target:.0f}"
         again = _zoo_model(name)
         prune_model(again, s, granularity, criterion, scope, dls=data, seed=3, skip=skip, **kw)
