@@ -15,7 +15,7 @@ __all__ = ['BUILTIN_COMMANDS', 'USER_ERRORS', 'command_help', 'quiet_warnings', 
 # %% ../nbs/90_cli.ipynb #d3a82bcd
 BUILTIN_COMMANDS = {  # name: (module registering it in `COMMANDS`, one-line help: the first line of its docstring)
     'compress': ('deepcomp.pipeline', 'Run the prune/quantize/train/Huffman passes of a config'),
-    'evaluate': ('deepcomp.pipeline', 'Rebuild a model from a compressed file and print its test accuracy'),
+    'evaluate': ('deepcomp.coding.file', 'Rebuild a model from a compressed file and print its test accuracy'),
     'export': ('deepcomp.shrink', 'Export a compressed model file to ONNX, shrunk where masks remove whole channels, checked with onnxruntime'),
     'inspect': ('deepcomp.coding.file', 'Print the per-tensor size table of a compressed model file'),
     'sweep': ('deepcomp.sweep', 'Run a config over a grid of settings and seeds, in parallel on Ray; one results table'),

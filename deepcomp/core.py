@@ -8,9 +8,9 @@ import os, platform, tomllib, copy, difflib, math, types
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['COMMANDS', 'STATE_PREPARERS', 'STATE_MODULES', 'Registry', 'add_config_args', 'prepare_state', 'set_threads',
-           'parse_value', 'set_dotted', 'get_dotted', 'load_config', 'OneOf', 'Range', 'Either', 'Name', 'ListOf',
-           'check_config', 'env_info']
+__all__ = ['COMMANDS', 'STATE_PREPARERS', 'STATE_MODULES', 'Registry', 'is_import_name', 'add_config_args', 'prepare_state',
+           'set_threads', 'parse_value', 'set_dotted', 'get_dotted', 'load_config', 'OneOf', 'Range', 'Either', 'Name',
+           'ListOf', 'check_config', 'env_info']
 
 # %% ../nbs/00_core.ipynb #238992d1
 class Registry(dict):
@@ -39,6 +39,10 @@ class Registry(dict):
         raise KeyError(f"Unknown {self.kind} {name!r}.{hint} Choose one of: {', '.join(sorted(self))}")
 
 def _qualname(f): return getattr(f, '__qualname__', type(f).__name__)  # the same definition run twice (a notebook and its module) matches
+
+def is_import_name(name:str)->bool:
+    "Whether `name` names a factory by import path (`'package.module:function'`) rather than a registry entry"
+    return isinstance(name, str) and ':' in name
 
 # %% ../nbs/00_core.ipynb #7a0782d6
 COMMANDS = Registry('command')

@@ -6,17 +6,13 @@
 from __future__ import annotations
 import torchvision
 from torch import nn
-from .core import Registry
+from .core import Registry, is_import_name
 
 # %% auto #0
-__all__ = ['MODELS', 'is_import_name', 'model_factory', 'create_model', 'conv_bn', 'VGG7', 'resnet18', 'lenet300', 'lenet5']
+__all__ = ['MODELS', 'model_factory', 'create_model', 'conv_bn', 'VGG7', 'resnet18', 'lenet300', 'lenet5']
 
 # %% ../nbs/02_models.ipynb #3c6743e8
 MODELS = Registry('model')
-
-def is_import_name(name:str)->bool:
-    "Whether `name` names a factory by import path (`'package.module:function'`) rather than in `MODELS`"
-    return isinstance(name, str) and ':' in name
 
 def model_factory(name:str, # a name in `MODELS`, or 'package.module:function' (e.g. 'torchvision.models:mobilenet_v2')
                  ):

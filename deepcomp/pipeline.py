@@ -18,14 +18,13 @@ from .prune.config import weight_schema, prune_from_config, ORIGIN_GRANULARITIES
 from .prune.schedule import allocate
 from .prune.activation import ACTIVATION_SCHEMA, prune_activations_from_config, effective_flops
 from .quant.core import quant_schema, quantize_from_config, quant_info, remove_quant, QuantCallback
-from .coding.file import save_compressed, load_compressed, read_manifest
+from .coding.file import save_compressed, load_compressed, read_manifest, evaluate_file
 
 # %% auto #0
 __all__ = ['PASSES', 'PIPELINE_SCHEMA', 'PASS_MODULES', 'HUFFMAN_SCHEMA', 'DEEP_COMPRESSION', 'pass_entry', 'pass_kind',
            'read_pipeline_config', 'plan', 'check_plan', 'measure', 'baseline_pass', 'train_pass', 'prune_pass',
            'quantize_pass', 'deployable', 'huffman_pass', 'summary', 'read_run', 'forget_passes', 'compress',
-           'print_summary', 'tiny_config', 'file_budget', 'check_pass', 'check_run', 'compress_command',
-           'evaluate_file', 'evaluate_command']
+           'print_summary', 'tiny_config', 'file_budget', 'check_pass', 'check_run', 'compress_command']
 
 # %% ../nbs/50_pipeline.ipynb #74158bd9
 PASSES = Registry('pass kind', protocol="""f(model, section, ctx) -> info: change `model` in place and return a JSON-serialisable
@@ -416,40 +415,4 @@ def compress_command(p):
         out = a.out or f"runs/{Path(a.config).stem}"
         compress(a.config, out, a.overrides, a.data)
         print(f"report: {out}/report.json")
-    return run
-
-# %% ../nbs/50_pipeline.ipynb #7e3bd9fa
-def evaluate_file(path, # a deepcomp file
-                  data_path=None, # local data (default: $DEEPCOMP_DATA, then download)
-                  dataset=None, # the data set (default: the one the file names)
-                  n_test=None, # test images (default: as when the file was written)
-                  trust=(), # model factories named by import path that may be imported (see `load_compressed`)
-                 )->dict:
-    "Rebuild the model of a compressed file and measure its test accuracy"
-    from deepcomp.data import get_dls
-    m = read_manifest(path); meta = m.get('meta') or {}
-    dataset = dataset or meta.get('dataset')
-    if not dataset: raise ValueError(f"{path} does not name its data set: pass --dataset")
-    model = load_compressed(path, trust=trust)
-    d = meta.get('data', {})
-    dls = get_dls(dataset, bs=512, path=data_path, n_test=n_test or d.get('n_test'), n_train=64, seed=meta.get('seed', 42), verbose=False,
-                  size=d.get('size'), channels=d.get('channels'))
-    shape = tuple(dls.info['shape'])
-    try:
-        with torch.no_grad(): model.eval()(torch.zeros(1, *shape))
-    except RuntimeError as e: raise ValueError(f"{path}: its model ({m['arch']['name']} {m['arch'].get('kwargs', {})}) does not take the {dataset} images "
-                                               f"of shape {shape}: {str(e).splitlines()[0][:200]}") from None
-    return {'file': str(path), 'file_bytes': os.path.getsize(path), 'arch': m['arch'], 'dataset': dataset,
-            'data_source': dls.info['source'], 'n_test': dls.info['n_test'], 'accuracy': accuracy(model, dls.valid)}
-
-@COMMANDS.register('evaluate')
-def evaluate_command(p):
-    "Rebuild a model from a compressed file and print its test accuracy"
-    p.add_argument('file'); p.add_argument('--data', help='local .npz file or folder'); p.add_argument('--dataset', help='override the data set')
-    p.add_argument('--json', action='store_true', help='print JSON')
-    p.add_argument('--trust', action='append', default=[], metavar='FACTORY', help="allow a model factory the file names by import path, e.g. torchvision.models:mobilenet_v2")
-    def run(a):
-        r = evaluate_file(a.file, a.data, a.dataset, trust=a.trust)
-        print(json.dumps(r) if a.json else f"{r['file']} ({r['file_bytes']:,} bytes, {r['arch']['name']}): test accuracy "
-              f"{r['accuracy']:.4f} on {r['n_test']} {r['dataset']} images from {r['data_source']}")
     return run

@@ -8,14 +8,14 @@ import os, contextlib, json, hashlib, math, stat, zipfile, zlib, tempfile
 from collections import Counter
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..core import COMMANDS, prepare_state
+from ..core import COMMANDS, prepare_state, is_import_name
 from .codecs import CODECS, DTYPES, Int, Str, One, Either, check_schema, encode_tensor, decode_tensor, load_codecs, to_numpy
 
 # %% auto #0
 __all__ = ['FORMAT', 'VERSION', 'READS', 'V2_CODECS', 'ZDICT', 'PACKED', 'MEMBERS', 'MAX_MANIFEST', 'MANIFEST_RATIO', 'NAME',
            'SHAPE', 'SIZE', 'SCHEMA', 'MAX_BYTES', 'MAX_RATIO', 'MIN_BYTES', 'INSPECT_COLUMNS', 'CompressedFileError',
-           'save_compressed', 'check_manifest', 'read_manifest', 'read_tensors', 'load_compressed', 'size_table',
-           'size_report', 'printable', 'inspect_command']
+           'save_compressed', 'check_manifest', 'read_manifest', 'read_tensors', 'check_file', 'load_compressed',
+           'size_table', 'size_report', 'printable', 'inspect_command', 'evaluate_file', 'evaluate_command']
 
 # %% ../../nbs/32_coding.file.ipynb #19c7fa8b
 FORMAT, VERSION = 'deepcomp-compressed-model', 3
@@ -413,6 +413,15 @@ def _model_bytes(arch:dict, path)->int:
         return sum(t.numel()*t.element_size() for t in model.state_dict().values())
     except Exception as e: raise CompressedFileError(f"{path}: architecture {_short(arch['name'])} cannot be built with {_short(arch['kwargs'])}: {type(e).__name__}: {_short(str(e), 300)}") from None
 
+def check_file(path, # a deepcomp file
+               max_bytes:int|None=None, # as in `read_tensors`
+              )->dict:
+    "The manifest of a deepcomp file that passes every check short of decoding: its archive, its manifest, and the decoded size it declares against the cap (no torch needed)"
+    m = read_manifest(path); ts = {e['name']: e for e in m['tensors']}
+    need, cap = _decoded_bytes([_full(e, ts) for e in m['tensors']]), _cap(max_bytes, os.path.getsize(path))
+    if need > cap: raise CompressedFileError(f"{path}: its tensors would take {need:,} bytes decoded, more than the {cap:,} allowed for a {os.path.getsize(path):,}-byte file (pass max_bytes= to allow more)")
+    return m
+
 def _check_model_bytes(arch:dict, path, max_bytes:int|None):
     "Refuse an architecture whose parameters and buffers would take more than the cap, before it is built"
     need, cap = _model_bytes(arch, path), _cap(max_bytes, os.path.getsize(path))
@@ -423,8 +432,7 @@ def load_compressed(path, # a deepcomp file
                     trust=(), # model factories named by import path ('package.module:function') that may be imported, or True for any
                    ): # -> nn.Module
     "Rebuild the model stored in a deepcomp file"
-    from deepcomp.models import create_model, is_import_name
-    m = read_manifest(path)
+    m = check_file(path, max_bytes)  # everything a file declares is checked before torch is imported
     name = m['arch']['name']
     if is_import_name(name) and not (trust is True or name in (trust or ())):
         raise CompressedFileError(f"{path} names the model factory {_short(name)}, which deepcomp does not provide: building it would import and run that code. "
@@ -477,8 +485,7 @@ def size_table(path, # a deepcomp file
     "Per-tensor and total sizes (bytes) of a deepcomp file, with each codec's bits per symbol and the symbols' order-0 entropy"
     stats = {}
     if verify:
-        from deepcomp.models import is_import_name
-        m = read_manifest(path)
+        m = check_file(path, max_bytes)
         load = load and not is_import_name(m['arch']['name'])  # a factory named by import path is not imported here: its names and shapes go unchecked
         if load: _check_model_bytes(m['arch'], path, max_bytes)
         m, state, sizes = _read(path, max_bytes, stats)
@@ -531,4 +538,42 @@ def inspect_command(p):
         df.index = pd.Index([printable(i) for i in df.index], name='tensor')
         print(printable(f"{a.file}: {m['arch']['name']} {_short(m['arch']['kwargs'])}, format {m['format']} v{m['version']}" + ('' if a.no_verify else ', every tensor verified')))
         print(fmt_table(df, cols=INSPECT_COLUMNS, wide=a.wide))
+    return run
+
+def evaluate_file(path, # a deepcomp file
+                  data_path=None, # local data (default: $DEEPCOMP_DATA, then download)
+                  dataset=None, # the data set (default: the one the file names)
+                  n_test=None, # test images (default: as when the file was written)
+                  trust=(), # model factories named by import path that may be imported (see `load_compressed`)
+                 )->dict:
+    "Rebuild the model of a compressed file and measure its test accuracy"
+    import torch
+    from deepcomp.data import get_dls
+    from deepcomp.metrics import accuracy
+    m = read_manifest(path); meta = m.get('meta') or {}
+    dataset = dataset or meta.get('dataset')
+    if not dataset: raise ValueError(f"{path} does not name its data set: pass --dataset")
+    model = load_compressed(path, trust=trust)
+    d = meta.get('data', {})
+    dls = get_dls(dataset, bs=512, path=data_path, n_test=n_test or d.get('n_test'), n_train=64, seed=meta.get('seed', 42), verbose=False,
+                  size=d.get('size'), channels=d.get('channels'))
+    shape = tuple(dls.info['shape'])
+    try:
+        with torch.no_grad(): model.eval()(torch.zeros(1, *shape))
+    except RuntimeError as e: raise ValueError(f"{path}: its model ({m['arch']['name']} {m['arch'].get('kwargs', {})}) does not take the {dataset} images "
+                                               f"of shape {shape}: {str(e).splitlines()[0][:200]}") from None
+    return {'file': str(path), 'file_bytes': os.path.getsize(path), 'arch': m['arch'], 'dataset': dataset,
+            'data_source': dls.info['source'], 'n_test': dls.info['n_test'], 'accuracy': accuracy(model, dls.valid)}
+
+@COMMANDS.register('evaluate')
+def evaluate_command(p):
+    "Rebuild a model from a compressed file and print its test accuracy"
+    p.add_argument('file'); p.add_argument('--data', help='local .npz file or folder'); p.add_argument('--dataset', help='override the data set')
+    p.add_argument('--json', action='store_true', help='print JSON')
+    p.add_argument('--trust', action='append', default=[], metavar='FACTORY', help="allow a model factory the file names by import path, e.g. torchvision.models:mobilenet_v2")
+    def run(a):
+        check_file(a.file)  # a hostile file is refused here, before torch is imported
+        r = evaluate_file(a.file, a.data, a.dataset, trust=a.trust)
+        print(json.dumps(r) if a.json else f"{r['file']} ({r['file_bytes']:,} bytes, {r['arch']['name']}): test accuracy "
+              f"{r['accuracy']:.4f} on {r['n_test']} {r['dataset']} images from {r['data_source']}")
     return run
