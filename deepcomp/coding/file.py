@@ -501,7 +501,10 @@ def size_table(path, # a deepcomp file
     man = next(n for n in ('manifest', 'manifest.json') if n in sizes)
     rows.append({'tensor': man, 'encoding': f"v{m['version']} json, deflated" + (' (preset dictionary)' if man == 'manifest' else ''), 'file': sizes[man]})
     rows.append({'tensor': '(zip structure)', 'file': sizes['file'] - sum(r['file'] for r in rows)})
-    df = pd.DataFrame(rows).set_index('tensor')
+    df = pd.DataFrame(rows)
+    head, tail = ['tensor', 'shape', 'encoding', 'index_bits', 'n_codes', 'params', 'nonzeros', 'dense (theory)', 'values+indices (theory)',
+                  'quantized (theory)', 'huffman', 'range', 'codebook', 'raw'], ['symbols', '_bits', '_h0', 'file']
+    df = df.reindex(columns=head + [c for c in df.columns if c not in head + tail] + tail).set_index('tensor')  # every column, even with no tensor rows
     df.loc['total'] = df.drop(columns=['shape', 'encoding', 'index_bits', 'n_codes']).sum(min_count=1)
     df['bits/sym'], df['H0 bits/sym'] = df['_bits']/df['symbols'], df['_h0']/df['symbols']
     df = df.drop(columns=['_bits', '_h0'])
