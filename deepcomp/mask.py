@@ -12,7 +12,8 @@ from torch.optim.optimizer import register_optimizer_step_pre_hook, register_opt
 
 # %% auto #0
 __all__ = ['WEIGHT_LAYERS', 'get_mask', 'set_mask', 'masked_tensors', 'MaskCallback', 'apply_masks', 'compressed_layers',
-           'weight_aliases', 'uncompressed_weights', 'prepare_masks', 'load_masked_state', 'remove_mask', 'bake']
+           'weight_aliases', 'share_masks', 'describe_weights', 'uncompressed_weights', 'prepare_masks',
+           'load_masked_state', 'remove_mask', 'bake']
 
 # %% ../nbs/04_mask.ipynb #9a9d1f26
 def _masked_names(module): return getattr(module, '_dc_masked', ())
@@ -113,12 +114,19 @@ def compressed_layers(model:nn.Module)->dict:
 
 def weight_aliases(model:nn.Module)->dict:
     "Layers holding the weight `Parameter` of an earlier layer: `alias name -> owner name`"
-    owner, out = {}, {}
-    for n, m in model.named_modules():
-        if not isinstance(m, WEIGHT_LAYERS): continue
-        if id(m.weight) in owner: out[n] = owner[id(m.weight)]
-        else: owner[id(m.weight)] = n
-    return out
+    own = compressed_layers(model); owner = {id(m.weight): n for n, m in own.items()}
+    return {n: owner[id(m.weight)] for n, m in model.named_modules() if isinstance(m, WEIGHT_LAYERS) and n not in own}
+
+def share_masks(model:nn.Module)->nn.Module:
+    "Give every layer holding another's weight `Parameter` the mask of its owner (a shared weight has one mask)"
+    mods = dict(model.named_modules())
+    for a, o in weight_aliases(model).items():
+        if (mk := get_mask(mods[o])) is not None: set_mask(mods[a], mk)
+    return model
+
+def describe_weights(weights:dict, n:int=6)->str:
+    "`'name (type), ...'` for the first `n` of `uncompressed_weights`, as warnings name them"
+    return ', '.join(f'{k} ({t})' for k, (t, _) in list(weights.items())[:n]) + (', ...' if len(weights) > n else '')
 
 def uncompressed_weights(model:nn.Module)->dict:
     "Floating-point weights (two or more dimensions) that deepcomp leaves dense: `name -> (owner type, numel)`, each `Parameter` once"

@@ -341,6 +341,12 @@ def _decoded_bytes(ents:list)->int:
 
 def _cap(max_bytes:int|None, fsize:int)->int: return max_bytes if max_bytes is not None else min(MAX_BYTES, max(MIN_BYTES, MAX_RATIO*fsize))
 
+def _check_declared(m:dict, path, fsize:int, max_bytes:int|None):
+    "Refuse a manifest whose tensors would take more than the cap decoded"
+    ts = {e['name']: e for e in m['tensors']}
+    need, cap = _decoded_bytes([_full(e, ts) for e in m['tensors']]), _cap(max_bytes, fsize)
+    if need > cap: raise CompressedFileError(f"{path}: its tensors would take {need:,} bytes decoded, more than the {cap:,} allowed for a {fsize:,}-byte file (pass max_bytes= to allow more)")
+
 def _slices(m:dict, size:int)->dict:
     "Where each stored tensor's parts lie in tensors.bin (`size` bytes): name -> {part: (start, length)}, checked against `size`"
     out, start = {}, 0
@@ -384,9 +390,7 @@ def _read(path, max_bytes:int|None=None, stats:dict|None=None)->tuple:
     with _open(path) as z:
         fsize = os.fstat(z.fp.fileno()).st_size
         m = _read_manifest(z, path, fsize)
-        ts = {e['name']: e for e in m['tensors']}
-        need, cap = _decoded_bytes([_full(e, ts) for e in m['tensors']]), _cap(max_bytes, fsize)
-        if need > cap: raise CompressedFileError(f"{path}: its tensors would take {need:,} bytes decoded, more than the {cap:,} allowed for a {fsize:,}-byte file (pass max_bytes= to allow more)")
+        _check_declared(m, path, fsize, max_bytes)
         try:
             zi = _member(z, 'tensors.bin', fsize)
             if zi.compress_type != zipfile.ZIP_STORED: raise ValueError("tensors.bin must be stored uncompressed")
@@ -417,9 +421,7 @@ def check_file(path, # a deepcomp file
                max_bytes:int|None=None, # as in `read_tensors`
               )->dict:
     "The manifest of a deepcomp file that passes every check short of decoding: its archive, its manifest, and the decoded size it declares against the cap (no torch needed)"
-    m = read_manifest(path); ts = {e['name']: e for e in m['tensors']}
-    need, cap = _decoded_bytes([_full(e, ts) for e in m['tensors']]), _cap(max_bytes, os.path.getsize(path))
-    if need > cap: raise CompressedFileError(f"{path}: its tensors would take {need:,} bytes decoded, more than the {cap:,} allowed for a {os.path.getsize(path):,}-byte file (pass max_bytes= to allow more)")
+    m = read_manifest(path); _check_declared(m, path, os.path.getsize(path), max_bytes)
     return m
 
 def _check_model_bytes(arch:dict, path, max_bytes:int|None):
@@ -550,10 +552,10 @@ def evaluate_file(path, # a deepcomp file
                   trust=(), # model factories named by import path that may be imported (see `load_compressed`)
                  )->dict:
     "Rebuild the model of a compressed file and measure its test accuracy"
+    m = check_file(path); meta = m.get('meta') or {}  # a hostile file is refused here, before torch is imported
     import torch
     from deepcomp.data import get_dls
     from deepcomp.metrics import accuracy
-    m = read_manifest(path); meta = m.get('meta') or {}
     dataset = dataset or meta.get('dataset')
     if not dataset: raise ValueError(f"{path} does not name its data set: pass --dataset")
     model = load_compressed(path, trust=trust)
@@ -575,7 +577,6 @@ def evaluate_command(p):
     p.add_argument('--json', action='store_true', help='print JSON')
     p.add_argument('--trust', action='append', default=[], metavar='FACTORY', help="allow a model factory the file names by import path, e.g. torchvision.models:mobilenet_v2")
     def run(a):
-        check_file(a.file)  # a hostile file is refused here, before torch is imported
         r = evaluate_file(a.file, a.data, a.dataset, trust=a.trust)
         print(json.dumps(r) if a.json else f"{r['file']} ({r['file_bytes']:,} bytes, {r['arch']['name']}): test accuracy "
               f"{r['accuracy']:.4f} on {r['n_test']} {r['dataset']} images from {r['data_source']}")

@@ -10,7 +10,7 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
 from ..core import Registry
-from ..mask import set_mask, get_mask, WEIGHT_LAYERS, compressed_layers, weight_aliases, uncompressed_weights
+from ..mask import set_mask, get_mask, WEIGHT_LAYERS, compressed_layers, share_masks, uncompressed_weights, describe_weights
 
 # %% auto #0
 __all__ = ['GRANULARITIES', 'PRUNABLE', 'CRITERIA', 'CRITERION_INPUTS', 'SCOPES', 'ZOO', 'Units', 'tile_units', 'element_units',
@@ -413,7 +413,7 @@ def prune_model(model:nn.Module, # the model, pruned in place
     layers, mods = prunable_layers(model, skip), dict(model.named_modules())
     other = unprunable_weights(model)
     if other: warnings.warn(f"deepcomp prunes the weights of {', '.join(t.__name__ for t in PRUNABLE)} layers; these {len(other)} weight tensors are "
-                            f"left dense and counted as such: {', '.join(f'{k} ({t})' for k, (t, _) in list(other.items())[:6])}{', ...' if len(other) > 6 else ''}", stacklevel=2)
+                            f"left dense and counted as such: {describe_weights(other)}", stacklevel=2)
     ovr = {n: _override(n, overrides) for n in layers}
     for n, o in ovr.items():
         if o: check_combination(o.get('granularity', granularity), o.get('criterion', criterion), 'local')
@@ -433,8 +433,7 @@ def prune_model(model:nn.Module, # the model, pruned in place
     for r, keep in zip(shared + own, keeps):
         set_mask(r['module'], r['units'].expand(keep))
         if r['granularity'] == 'filter': _mask_channels(model, r['name'], r['module'], keep, ctx['graph'])
-    for a, o in weight_aliases(model).items():  # a layer holding another's Parameter gets its mask
-        if o in layers: set_mask(mods[a], get_mask(mods[o]))
+    share_masks(model)  # a layer holding another's Parameter gets its mask
     dead = [r['name'] for r, keep in zip(shared + own, keeps) if not keep.any()]
     if dead: warnings.warn(f"every weight of {len(dead)} layer(s) is pruned: {', '.join(dead)}; such a layer outputs only its bias", stacklevel=2)
     return sparsity_table(model, shared + own, keeps)
@@ -470,9 +469,7 @@ def _zoo_model(name):
     torch.manual_seed(0); model = create_model(name, **ZOO[name][0])
     gen = torch.Generator().manual_seed(2)
     for m in compressed_layers(model).values(): set_mask(m, torch.rand(m.weight.shape, generator=gen) > 0.1)
-    mods = dict(model.named_modules())
-    for a, o in weight_aliases(model).items(): set_mask(mods[a], get_mask(mods[o]))
-    return model
+    return share_masks(model)
 
 def _zoo_data(name):
     g = torch.Generator().manual_seed(1)

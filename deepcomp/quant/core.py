@@ -9,7 +9,7 @@ import torch, pandas as pd
 from torch import nn
 from fastai.callback.core import Callback
 from ..core import STATE_PREPARERS, Registry, OneOf, Range, Either, ListOf, check_config
-from ..mask import get_mask, WEIGHT_LAYERS, uncompressed_weights
+from ..mask import get_mask, WEIGHT_LAYERS, uncompressed_weights, describe_weights
 
 # %% auto #0
 __all__ = ['KMEANS_INITS', 'QUANT_TARGETS', 'QUANTIZERS', 'QUANT_SCHEMA', 'fixed_quantize', 'fixed_range', 'auto_frac',
@@ -261,8 +261,7 @@ def quantize_model(model:nn.Module, # the model, quantized in place
         elif fmt[g][0] is not None: quantize_fixed_(m, n, *fmt[g])
     for m, os in owners.items(): m._dc_qowners = list(dict.fromkeys([*getattr(m, '_dc_qowners', ()), *os]))  # a shared Parameter follows its owner
     if 'weight' in targets and (other := uncompressed_weights(model)):
-        warnings.warn(f"deepcomp quantizes the weights of {', '.join(t.__name__ for t in _LAYERS)} layers; these {len(other)} weight tensors stay in float: "
-                      f"{', '.join(f'{k} ({t})' for k, (t, _) in list(other.items())[:6])}{', ...' if len(other) > 6 else ''}", stacklevel=2)
+        warnings.warn(f"deepcomp quantizes the weights of {', '.join(t.__name__ for t in _LAYERS)} layers; these {len(other)} weight tensors stay in float: {describe_weights(other)}", stacklevel=2)
     if data_in_width is not None: quantize_inputs(model, data_in_width, data_in_frac_width)
     return quant_table(model, before)
 
