@@ -2,8 +2,11 @@
 with parameters, FLOPs and peak inference memory, as ratios to the dense model measured in one run.
 
     DEEPCOMP_THREADS=1 python bench/runtime_bench.py [--models vgg7 resnet18 mobilenet_v2] [--sparsity 0.5] [--seconds 1]
+    DEEPCOMP_THREADS=1 python bench/runtime_bench.py --files run/8_huffman/model.dcz ...   # trained files against their dense architecture
 
-Random weights, filter-pruned by L1 (`prune_model(..., 'filter', 'l1')`, the classifier left dense); VGG7 and ResNet18 at
+With --files: each deepcomp file (decompressed, shrunk as it was saved, masks baked) against a dense model of the
+architecture its manifest names (the same input shape; weights do not change the time), instead of the built-in models.
+Otherwise: random weights, filter-pruned by L1 (`prune_model(..., 'filter', 'l1')`, the classifier left dense); VGG7 and ResNet18 at
 width 1/4 on 32x32 images, torchvision's MobileNetV2 (width 1) on 64x64 images. Peak memory is the fp32 weight bytes plus the
 growth of a fresh process's peak resident set over one batch-64 forward pass (Linux VmHWM, reset before the pass). Prints the CPU and the load average
 (waits for a load average below 1, up to --wait seconds, and says so if it never came)."""
@@ -74,12 +77,24 @@ def bench(name, sparsity, seconds, onnx_dir):
     rows = {v: measure(m, shape, seconds, onnx_dir, f'{name}_{v}') for v, m in (('dense', dense), ('masked', masked), ('shrunk', small))}
     return rows, err
 
+def bench_file(path, seconds, onnx_dir):
+    "A compressed file's model against the dense model of its architecture"
+    from deepcomp.coding.file import load_compressed, read_manifest
+    from deepcomp.mask import bake
+    from deepcomp.models import create_model
+    from deepcomp.shrink import _input_shape
+    arch = read_manifest(path)['arch']; shape = _input_shape(arch)
+    small, dense = bake(load_compressed(path)).eval(), create_model(arch['name'], **arch.get('kwargs', {})).eval()
+    tag = Path(path).parent.parent.name
+    return {v: measure(m, shape, seconds, onnx_dir, f'{tag}_{v}') for v, m in (('dense', dense), ('file', small))}
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--models', nargs='+', default=list(MODELS), choices=list(MODELS))
     p.add_argument('--sparsity', type=float, default=0.5, help='fraction of filters pruned per layer')
     p.add_argument('--seconds', type=float, default=1.0, help='time spent on each timing')
     p.add_argument('--wait', type=float, default=300, help='seconds to wait for a load average below 1')
+    p.add_argument('--files', nargs='+', help='deepcomp files to measure against their dense architecture (instead of --models)')
     p.add_argument('--json', help='also write the results here')
     a = p.parse_args()
     from deepcomp.core import set_threads
@@ -90,14 +105,18 @@ def main():
           + (" (above 1: other work shares this machine, times are noisy)" if load0 > 1 else ''))
     res = {}
     with tempfile.TemporaryDirectory() as d:
-        for name in a.models:
-            rows, err = bench(name, a.sparsity, a.seconds, d); res[name] = dict(rows=rows, shrunk_vs_masked_rel_error=err)
-            print(f"\n{name}: filters pruned {a.sparsity:.0%} (L1, random weights); shrunk vs masked outputs: {err:.1e} relative; load average {os.getloadavg()[0]:.2f}")
+        for name in (a.files or a.models):
+            if a.files:
+                rows = bench_file(name, a.seconds, d); res[name] = dict(rows=rows)
+                print(f"\n{name}: the file's model (as saved, masks baked) against its dense architecture; load average {os.getloadavg()[0]:.2f}")
+            else:
+                rows, err = bench(name, a.sparsity, a.seconds, d); res[name] = dict(rows=rows, shrunk_vs_masked_rel_error=err)
+                print(f"\n{name}: filters pruned {a.sparsity:.0%} (L1, random weights); shrunk vs masked outputs: {err:.1e} relative; load average {os.getloadavg()[0]:.2f}")
             cols = ['params', 'flops', 'peak_memory', 'torch_latency_ms', 'torch_images_per_s', 'ort_latency_ms', 'ort_images_per_s']
             print(f"{'':8}" + ''.join(f"{c:>20}" for c in cols))
             for v, r in rows.items():
                 print(f"{v:8}" + ''.join(f"{r[c]:>20,.3g}" if isinstance(r[c], float) else f"{r[c]:>20,}" for c in cols))
-            for v in ('masked', 'shrunk'):
+            for v in (r for r in rows if r != 'dense'):
                 print(f"{v + '/dense':14}" + ''.join(f"{rows[v][c]/rows['dense'][c] if rows['dense'][c] else float('nan'):>20.2f}" for c in cols)[6:])
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
     if a.json: Path(a.json).write_text(json.dumps(dict(cpu=cpu_name(), threads=n, load_start=load0, results=res), indent=1))

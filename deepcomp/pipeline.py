@@ -132,23 +132,32 @@ def train_pass(model, sec, ctx):
     fit(learn, t.get('max_epochs', 1), lr, t.get('schedule', 'one_cycle'), ctx['seed'], ctx['quiet'])
     return {'epochs': t.get('max_epochs', 1), 'learning_rate': lr, 'history': [[float(v) for v in r] for r in getattr(learn.recorder, 'values', [])]}  # none after 0 epochs
 
+def _prune_group():
+    "`deepcomp.prune.group`, imported when first used (it imports `deepcomp.shrink`, which registers its pass here)"
+    from deepcomp.prune import group
+    return group
+
 def _check_prune(name, sec, model, dls, state):
     "Dry-run the pruning on a copy of the model: one round, no training"
-    if not sec: raise ValueError(f"Section 'passes.{name}' needs a 'weight' or an 'activation' sub-section")
+    if not sec: raise ValueError(f"Section 'passes.{name}' needs a 'weight', a 'group' or an 'activation' sub-section")
     m = copy.deepcopy(model)
     if 'weight' in sec:
         g = sec['weight'].get('granularity', 'element'); state.setdefault('granularities', []).append(ORIGIN_GRANULARITIES.get(g, g))  # for later checks (shrink)
         prune_from_config(m, {k: v for k, v in sec['weight'].items() if k not in ('iterations', 'epochs_per_round')}, dls)
+    if 'group' in sec: state.setdefault('granularities', []).append('filter'); _prune_group().prune_groups_from_config(m, sec['group'], dls)
     if 'activation' in sec: prune_activations_from_config(m, sec['activation'], dls)
 
-@PASSES.register('prune', schema=lambda: {'weight': weight_schema(), 'activation': ACTIVATION_SCHEMA}, check=_check_prune)
+@PASSES.register('prune', schema=lambda: {'weight': weight_schema(), 'group': _prune_group().GROUP_SCHEMA, 'activation': ACTIVATION_SCHEMA}, check=_check_prune)
 def prune_pass(model, sec, ctx):
-    "Prune weights and/or activations"
+    "Prune weights, channel groups and/or activations"
     info = {}
     if 'weight' in sec:
         w = sec['weight']
         cbs = _callbacks(w, ctx) if w.get('iterations', 1) > 1 else None  # fine-tuning between rounds: bf16, distillation
         info['weight'] = _records(prune_from_config(model, w, ctx['dls'], cbs))
+    if 'group' in sec:
+        t = _prune_group().prune_groups_from_config(model, sec['group'], ctx['dls'])
+        info['group'] = {**t.attrs, 'groups': _records(t)}  # the target reached, and per group the channels removed
     if 'activation' in sec: info['activation'] = _records(prune_activations_from_config(model, sec['activation'], ctx['dls']))
     st = layer_stats(model, ctx['dls'].info['shape'])
     st = st[st.compressed.astype(bool) & (st.weight_params > 0)]  # each shared weight once

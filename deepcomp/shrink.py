@@ -5,6 +5,7 @@
 # %% ../nbs/55_shrink.ipynb #bdc1f8a6
 from __future__ import annotations
 import contextlib, copy, inspect, io, json, os, warnings
+from pathlib import Path
 import torch
 from torch import nn
 from .core import STATE_PREPARERS, COMMANDS, Range
@@ -142,6 +143,16 @@ def _untraced(model, dg):
     return [n for n, m in model.named_modules() if isinstance(m, _LAYERS) and m not in dg.module2node and get_mask(m) is not None]
 
 # %% ../nbs/55_shrink.ipynb #8cfad7a0
+def _keep(model, removals)->dict:
+    "Per layer the channels that stay, `{name: {'out': [...], 'in': [...]}}`, from `(group members, removed root channels)` pairs"
+    removed, mods = {}, dict(model.named_modules())
+    for mems, rm in removals:
+        for n, m, k, idxs, rs in mems:
+            if n is None or not isinstance(m, (_CONV, nn.Linear, _BN)): continue
+            for d in (('out', 'in') if k == 'dw' else (k,)): removed.setdefault(n, {}).setdefault(d, set()).update(i for i, r in zip(idxs, rs) if r in rm)
+    keep = {n: {d: [i for i in range(_size(mods[n], d)) if i not in s] for d, s in dims.items() if s} for n, dims in removed.items()}
+    return {n: k for n, k in keep.items() if k}
+
 def plan_shrink(model:nn.Module, # a (masked) model
                 x:torch.Tensor, # an example input batch
                )->tuple:
@@ -149,17 +160,13 @@ def plan_shrink(model:nn.Module, # a (masked) model
     dg, names = _trace(model, x), {m: n for n, m in model.named_modules()}
     if bad := _untraced(model, dg):
         raise ShrinkError(f"shrink cannot trace layer {bad[0]!r}: the trace from the output does not reach it (autograd does not record it: .detach(), torch.no_grad() or .data in forward?)")
-    used, removed, blocked = used_inputs(model, x), {}, {}
+    used, removals, blocked = used_inputs(model, x), [], {}
     for g in dg.get_all_groups(root_module_types=(_CONV, nn.Linear)):
         mems = _members(g, names)
         rm, why = _group_removal(mems, used)
         if why: blocked[mems[0][0]] = why
-        for n, m, k, idxs, rs in mems:
-            if n is None or not isinstance(m, (_CONV, nn.Linear, _BN)): continue
-            for d in (('out', 'in') if k == 'dw' else (k,)): removed.setdefault(n, {}).setdefault(d, set()).update(i for i, r in zip(idxs, rs) if r in rm)
-    mods = dict(model.named_modules())
-    keep = {n: {d: [i for i in range(_size(mods[n], d)) if i not in s] for d, s in dims.items() if s} for n, dims in removed.items()}
-    return {n: k for n, k in keep.items() if k}, blocked
+        removals.append((mems, rm))
+    return _keep(model, removals), blocked
 
 # %% ../nbs/55_shrink.ipynb #9489a4b0
 def _set_param(m, name, new):
