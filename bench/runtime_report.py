@@ -30,6 +30,11 @@ def train(models, targets, data):
             compress(cfg, run_dir(model, t), overrides=sets, data_path=data)
             base = base or run_dir(model, t)/'0_baseline/model.pth'
 
+def command(name, run, target, baseline=None):
+    "The compress command of one run (the baseline it started from, as a path under the repository)"
+    b = f" --set baseline={Path(baseline).resolve().relative_to(ROOT)}" if baseline else ''
+    return f"deepcomp compress --config configs/reports/{name}.toml --out runs/reports/{run} --set seed=0 --set passes.prune.group.target={target}{b}"
+
 def measure_all(threads, seconds):
     import torch
     from runtime_bench import measure, wait_for_quiet, cpu_name
@@ -57,7 +62,7 @@ def measure_all(threads, seconds):
                 print(f"{d.name}, {n} thread(s): batch-1 latency {m['dense']['torch_latency_ms']:.2f} -> {m['pruned']['torch_latency_ms']:.2f} ms "
                       f"({m['dense']['torch_latency_ms']/m['pruned']['torch_latency_ms']:.2f}x), FLOPs {m['dense']['flops']/m['pruned']['flops']:.2f}x fewer, "
                       f"accuracy {h['accuracy']:.4f} (dense {p['baseline']['metrics']['accuracy']:.4f})", flush=True)
-            commands[d.name] = f"deepcomp compress --config configs/reports/{name}.toml --out runs/reports/{d.name} --set seed=0 --set passes.prune.group.target={target}"
+            commands[d.name] = command(name, d.name, target, p['baseline']['info'].get('loaded'))
     import pandas as pd
     RESULTS.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(RESULTS/'runtime.csv', index=False)

@@ -21,10 +21,10 @@ from .quant.core import quant_schema, quantize_from_config, quant_info, remove_q
 from .coding.file import save_compressed, load_compressed, read_manifest, evaluate_file
 
 # %% auto #0
-__all__ = ['PASSES', 'PIPELINE_SCHEMA', 'PASS_MODULES', 'HUFFMAN_SCHEMA', 'DEEP_COMPRESSION', 'pass_entry', 'pass_kind',
-           'read_pipeline_config', 'plan', 'check_plan', 'measure', 'baseline_pass', 'train_pass', 'prune_pass',
-           'quantize_pass', 'deployable', 'huffman_pass', 'summary', 'read_run', 'forget_passes', 'compress',
-           'print_summary', 'tiny_config', 'file_budget', 'check_pass', 'check_run', 'compress_command']
+__all__ = ['PASSES', 'PIPELINE_SCHEMA', 'PASS_MODULES', 'PRUNE_SECTIONS', 'HUFFMAN_SCHEMA', 'DEEP_COMPRESSION', 'pass_entry',
+           'pass_kind', 'read_pipeline_config', 'plan', 'check_plan', 'measure', 'baseline_pass', 'train_pass',
+           'prune_pass', 'quantize_pass', 'deployable', 'huffman_pass', 'summary', 'read_run', 'forget_passes',
+           'compress', 'print_summary', 'tiny_config', 'file_budget', 'check_pass', 'check_run', 'compress_command']
 
 # %% ../nbs/50_pipeline.ipynb #74158bd9
 PASSES = Registry('pass kind', protocol="""f(model, section, ctx) -> info: change `model` in place and return a JSON-serialisable
@@ -36,7 +36,7 @@ dls, state)` (optional: a dry run before any training, raising ValueError; `stat
 `kind` (the name reports group the pass under; default its registry name).""")
 PIPELINE_SCHEMA = {**CONFIG_SCHEMA, 'baseline': str, 'passes': dict}
 
-PASS_MODULES = ['deepcomp.shrink', 'deepcomp.rate']  # modules outside this one that register pass kinds, imported when a plan is read
+PASS_MODULES = ['deepcomp.shrink', 'deepcomp.rate', 'deepcomp.prune.group']  # modules outside this one that register pass kinds, imported when a plan is read
 
 def _load_passes():
     import importlib
@@ -132,22 +132,22 @@ def train_pass(model, sec, ctx):
     fit(learn, t.get('max_epochs', 1), lr, t.get('schedule', 'one_cycle'), ctx['seed'], ctx['quiet'])
     return {'epochs': t.get('max_epochs', 1), 'learning_rate': lr, 'history': [[float(v) for v in r] for r in getattr(learn.recorder, 'values', [])]}  # none after 0 epochs
 
-def _prune_group():
-    "`deepcomp.prune.group`, imported when first used (it imports `deepcomp.shrink`, which registers its pass here)"
-    from deepcomp.prune import group
-    return group
+PRUNE_SECTIONS = Registry('prune sub-section', protocol="""f(model, section, dls) -> pd.DataFrame: what a `[passes.prune.<name>]`
+sub-section beside `weight` and `activation` does to the model (in place); the table and its `attrs` go into the pass's info.
+Attributes: `schema` (the sub-section's), `granularity` (what it removes, for later checks: 'filter' lets a shrink pass follow).""")
 
 def _check_prune(name, sec, model, dls, state):
     "Dry-run the pruning on a copy of the model: one round, no training"
-    if not sec: raise ValueError(f"Section 'passes.{name}' needs a 'weight', a 'group' or an 'activation' sub-section")
+    if not sec: raise ValueError(f"Section 'passes.{name}' needs a sub-section: {', '.join(map(repr, ['weight', *PRUNE_SECTIONS, 'activation']))}")
     m = copy.deepcopy(model)
     if 'weight' in sec:
         g = sec['weight'].get('granularity', 'element'); state.setdefault('granularities', []).append(ORIGIN_GRANULARITIES.get(g, g))  # for later checks (shrink)
         prune_from_config(m, {k: v for k, v in sec['weight'].items() if k not in ('iterations', 'epochs_per_round')}, dls)
-    if 'group' in sec: state.setdefault('granularities', []).append('filter'); _prune_group().prune_groups_from_config(m, sec['group'], dls)
+    for k, f in PRUNE_SECTIONS.items():
+        if k in sec: state.setdefault('granularities', []).append(f.granularity); f(m, sec[k], dls)
     if 'activation' in sec: prune_activations_from_config(m, sec['activation'], dls)
 
-@PASSES.register('prune', schema=lambda: {'weight': weight_schema(), 'group': _prune_group().GROUP_SCHEMA, 'activation': ACTIVATION_SCHEMA}, check=_check_prune)
+@PASSES.register('prune', schema=lambda: {'weight': weight_schema(), **{k: f.schema for k, f in PRUNE_SECTIONS.items()}, 'activation': ACTIVATION_SCHEMA}, check=_check_prune)
 def prune_pass(model, sec, ctx):
     "Prune weights, channel groups and/or activations"
     info = {}
@@ -155,9 +155,8 @@ def prune_pass(model, sec, ctx):
         w = sec['weight']
         cbs = _callbacks(w, ctx) if w.get('iterations', 1) > 1 else None  # fine-tuning between rounds: bf16, distillation
         info['weight'] = _records(prune_from_config(model, w, ctx['dls'], cbs))
-    if 'group' in sec:
-        t = _prune_group().prune_groups_from_config(model, sec['group'], ctx['dls'])
-        info['group'] = {**t.attrs, 'groups': _records(t)}  # the target reached, and per group the channels removed
+    for k, f in PRUNE_SECTIONS.items():
+        if k in sec: t = f(model, sec[k], ctx['dls']); info[k] = {**t.attrs, 'table': _records(t)}  # e.g. group: the target reached, channels per group
     if 'activation' in sec: info['activation'] = _records(prune_activations_from_config(model, sec['activation'], ctx['dls']))
     st = layer_stats(model, ctx['dls'].info['shape'])
     st = st[st.compressed.astype(bool) & (st.weight_params > 0)]  # each shared weight once

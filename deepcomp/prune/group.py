@@ -9,6 +9,7 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 from ..core import Registry, check_config, OneOf, Range, ListOf
 from ..models import create_model
+from ..pipeline import PRUNE_SECTIONS
 from ..mask import set_mask, get_mask, share_masks, bake
 from .core import GRANULARITIES, CRITERIA, _criterion_inputs, _match
 from ..shrink import _trace, _members, _blocker, _keep, _size, _CONV, _BN, _LAYERS, _apply_plan
@@ -264,3 +265,5 @@ def prune_groups_from_config(model:nn.Module, # the model, masked in place
     if 'target' not in cfg: raise ValueError("Config key 'passes.prune.group.target' is missing (the fraction of the dense params, flops or latency to remove)")
     x = next(iter(dls.valid))[0][:cfg.pop('batch_size', 8)].to(next(model.parameters()).device)
     return prune_groups(model, x, dls=dls, **{**cfg, 'skip': tuple(cfg.get('skip', ()))})
+
+PRUNE_SECTIONS.register('group', schema=GROUP_SCHEMA, granularity='filter', replace=True)(prune_groups_from_config)
