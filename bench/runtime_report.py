@@ -37,25 +37,19 @@ def command(name, run, target, baseline=None):
 
 def measure_all(threads, seconds):
     import torch
-    from runtime_bench import measure, wait_for_quiet, cpu_name
-    from deepcomp.coding.file import load_compressed, read_manifest
-    from deepcomp.mask import bake
-    from deepcomp.models import create_model
-    from deepcomp.shrink import _input_shape
+    from runtime_bench import bench_file, wait_for_quiet, cpu_name
     from deepcomp.reports import machine_info
     rows, commands = [], {}
     load0 = wait_for_quiet(300)
     for model, (name, _) in RUNS.items():
         for d in sorted((ROOT/'runs/reports').glob(f'{name}*_s0')):
             rep = json.loads((d/'report.json').read_text()); h = rep['headline']; f = ROOT/h['file'] if not Path(h['file']).is_absolute() else Path(h['file'])
-            arch = read_manifest(f)['arch']; shape = _input_shape(arch)
             p = {q['name']: q for q in rep['passes']}
-            small, dense = bake(load_compressed(f)).eval(), create_model(arch['name'], **arch.get('kwargs', {})).eval()
             target = next(q['info']['group']['target'] for q in rep['passes'] if 'group' in q['info'])
             for n in threads:
                 torch.set_num_threads(n)
                 with tempfile.TemporaryDirectory() as tmp:
-                    m = {v: measure(mm, shape, seconds, tmp, v) for v, mm in (('dense', dense), ('pruned', small))}
+                    r = bench_file(f, seconds, tmp); m = {'dense': r['dense'], 'pruned': r['file']}
                 rows.append(dict(model=model, run=d.name, target_flops=target, threads=n, dense_accuracy=p['baseline']['metrics']['accuracy'],
                                  shrunk_accuracy=p['retrain']['metrics']['accuracy'], accuracy=h['accuracy'], file_bytes=h['file_bytes'],
                                  **{f'{v}_{k}': x for v, r in m.items() for k, x in r.items()}))

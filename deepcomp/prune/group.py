@@ -11,7 +11,7 @@ from ..core import Registry, check_config, OneOf, Range, ListOf
 from ..models import create_model
 from ..pipeline import PRUNE_SECTIONS
 from ..mask import set_mask, get_mask, share_masks, bake
-from .core import GRANULARITIES, CRITERIA, _criterion_inputs, _match
+from .core import GRANULARITIES, CRITERIA, _criterion_inputs, _match, _check_sparsity
 from ..shrink import _trace, _members, _blocker, _keep, _size, _CONV, _BN, _LAYERS, _apply_plan
 
 # %% auto #0
@@ -202,12 +202,6 @@ def _removed(groups, cands, k):
     for gi, r in cands[:k]: rm[gi].add(r)
     return rm
 
-# %% ../../nbs/56_prune.group.ipynb #4f25f761
-def _check_fraction(v, key, lo_open=False, hi_closed=False):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not ((0 < v) if lo_open else (0 <= v)) or not ((v <= 1) if hi_closed else (v < 1)):
-        raise ValueError(f"{key} must be a number in {'(' if lo_open else '['}0, 1{']' if hi_closed else ')'}, got {v!r}")
-    return float(v)
-
 # %% ../../nbs/56_prune.group.ipynb #3cd3dd20
 def prune_groups(model:nn.Module, # the model, masked in place
                  x:torch.Tensor, # an example input batch: traced, and timed for a latency target
@@ -222,7 +216,8 @@ def prune_groups(model:nn.Module, # the model, masked in place
                  calibration_batches:int=4, # batches for criterion inputs such as weight saliency
                 )->pd.DataFrame:
     "Remove the lowest-scoring channel groups across the model until `target` of its params, FLOPs or latency is gone"
-    target, max_sparsity = _check_fraction(target, 'target'), _check_fraction(max_sparsity, 'max_sparsity', lo_open=True, hi_closed=True)
+    target = _check_sparsity(target, 'target')
+    if max_sparsity not in (r := Range(float, 0, 1, lo_open=True)): raise ValueError(f"max_sparsity must be {r}, got {max_sparsity!r}")
     tf, crit = TARGETS[target_kind], _check_criterion(criterion)
     if normalize not in ('flops', 'params', 'none'): raise ValueError(f"normalize must be 'flops', 'params' or 'none', got {normalize!r}")
     groups = channel_groups(model, x, skip); live = [g for g in groups if not g['blocked']]
