@@ -14,7 +14,8 @@ changed). A resume case passes when the re-run rebuilds what was damaged (exit 0
 cannot trust (a corrupt `progress.json`), refuses as above with a message that names the file. Python warnings on
 stderr are not counted as lines.
 `import` is the peak memory of importing torch and deepcomp and loading a real file: the memory bombs should cost
-about that.
+about that. The header also gives the peak of importing torch alone and deepcomp.models (torch and fastai) alone: the
+floor of any check that must build a model (the architecture bomb), whatever the file.
 """
 import argparse, json, os, shutil, struct, subprocess, sys, tempfile, time, zipfile, zlib
 from pathlib import Path
@@ -41,6 +42,15 @@ print(json.dumps({'rc': rc, 'out': out[-4000:], 'err': err[-4000:], 'mb': resour
 def run(code, cwd, argv):
     r = subprocess.run([sys.executable, '-c', WRAP, str(code), str(cwd), *map(str, argv)], capture_output=True, text=True, env={**os.environ, 'DEEPCOMP_THREADS': '1'})
     return json.loads(r.stdout.strip().splitlines()[-1])
+
+IMPORTS = ('torch', 'deepcomp.models')  # what the architecture check needs: torch to build the model on the meta device, the factories (fastai)
+
+PEAK = "import resource, subprocess, sys; subprocess.run([sys.executable, '-c', sys.argv[1]]); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss//1024)"
+
+def import_peak(code, module):
+    "Peak resident memory (MB, process level) of a fresh interpreter that only imports `module` from `code`"
+    r = subprocess.run([sys.executable, '-c', PEAK, f"import sys; sys.path.insert(0, {str(code)!r}); import {module}"], capture_output=True, text=True)
+    return int(r.stdout.strip().splitlines()[-1])
 
 def snapshot(d):
     return {str(q.relative_to(d)): (q.stat().st_size, q.stat().st_mtime_ns) for q in Path(d).rglob('*') if q.is_file()}
@@ -198,7 +208,8 @@ cpu = next((l.split(':', 1)[1].strip() for l in subprocess.run(['lscpu'], captur
 print(f"# hostile_cases  CPU {cpu}; code: " + ', '.join(f"{k} = {v}" for k, v in codes))
 with tempfile.TemporaryDirectory() as d:
     v2(d); base = {k: run(c, d, ['inspect', 'f.dcz'])['mb'] for k, c in codes}
-print('# import + inspect of the good file, peak MB: ' + ', '.join(f"{k} {v}" for k, v in base.items()) + '\n')
+print('# import + inspect of the good file, peak MB: ' + ', '.join(f"{k} {v}" for k, v in base.items()))
+print('# importing alone, peak MB (now): ' + ', '.join(f"{m} {import_peak(ROOT, m)}" for m in IMPORTS) + '\n')
 print(f"{'case':38s} " + ' '.join(f"{k + ' ok':>9s} {'MB':>5s} {'s':>5s}" for k, _ in codes) + "   what the current code says (or why a version fails)")
 fails = {k: 0 for k, _ in codes}
 for name, make in CASES + RESUME:

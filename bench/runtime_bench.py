@@ -8,7 +8,9 @@ With --files: each deepcomp file (decompressed, shrunk as it was saved, masks ba
 architecture its manifest names (the same input shape; weights do not change the time), instead of the built-in models.
 Otherwise: random weights, filter-pruned by L1 (`prune_model(..., 'filter', 'l1')`, the classifier left dense); VGG7 and ResNet18 at
 width 1/4 on 32x32 images, torchvision's MobileNetV2 (width 1) on 64x64 images. Peak memory is the fp32 weight bytes plus the
-growth of a fresh process's peak resident set over one batch-64 forward pass (Linux VmHWM, reset before the pass). Prints the CPU and the load average
+growth of a fresh process's peak resident set over one batch-64 forward pass (Linux VmHWM, reset before the pass). Each timing
+(torch or onnxruntime, batch 1 or 64) interleaves the calls of every model compared, one of each in turn, for --seconds per
+model, and takes each model's median: the ratios hold when the machine's speed drifts. Prints the CPU and the load average
 (waits for a load average below 1, up to --wait seconds, and says so if it never came)."""
 import argparse, copy, json, os, platform, resource, statistics, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
@@ -27,12 +29,16 @@ def wait_for_quiet(limit):
     while os.getloadavg()[0] > 1 and time.time() - t0 < limit: time.sleep(15)
     return os.getloadavg()[0]
 
-def timed(f, seconds, min_runs=3):
-    "Median seconds of one call of `f` over about `seconds` of calls (after one warm-up call)"
-    f(); ts, t0 = [], time.time()
-    while len(ts) < min_runs or time.time() - t0 < seconds:
-        t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
+def timed(fs:dict, seconds, min_runs=5):
+    """Median seconds of one call of each function in `fs` (name -> function), the calls interleaved (one of each in turn, the
+    order rotating) for about `seconds` per function, after one warm-up call each: a slow spell of the machine falls on all alike"""
+    for f in fs.values(): f()
+    ts, names, t0 = {k: [] for k in fs}, list(fs), time.time()
+    while min(map(len, ts.values())) < min_runs or time.time() - t0 < seconds*len(fs):
+        names = names[1:] + names[:1]
+        for k in names:
+            t = time.perf_counter(); fs[k](); ts[k].append(time.perf_counter() - t)
+    return {k: statistics.median(v) for k, v in ts.items()}
 
 def peak_memory(model, shape):
     "Weight bytes plus the peak growth of a fresh process's resident set over one batch-64 forward pass (VmHWM reset first)"
@@ -46,21 +52,26 @@ def peak_memory(model, shape):
         act = int(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else float('nan')
     return act + 4*sum(t.numel() for t in model.parameters())
 
-def measure(model, shape, seconds, onnx_dir, tag):
+def measure(models:dict, shape, seconds, onnx_dir)->dict:
+    "Costs and speeds of each model in `models` (name -> nn.Module): every timing interleaves the models' calls"
     from deepcomp.metrics import layer_stats
     from deepcomp.mask import bake
     from deepcomp.shrink import _to_onnx
     import onnxruntime as ort
-    model.eval(); x1, x64 = torch.randn(1, *shape), torch.randn(64, *shape)
-    with torch.no_grad():
-        lat, thr = timed(lambda: model(x1), seconds), 64/timed(lambda: model(x64), seconds)
-    st = layer_stats(model, shape)
-    f = Path(onnx_dir)/f'{tag}.onnx'; _to_onnx(bake(copy.deepcopy(model)), x1, f)
+    x1, x64 = torch.randn(1, *shape), torch.randn(64, *shape)
     so = ort.SessionOptions(); so.intra_op_num_threads = so.inter_op_num_threads = torch.get_num_threads()
-    s = ort.InferenceSession(str(f), so, providers=['CPUExecutionProvider'])
-    olat, othr = timed(lambda: s.run(None, {'input': x1.numpy()}), seconds), 64/timed(lambda: s.run(None, {'input': x64.numpy()}), seconds)
-    return dict(params=int(st.loc['total', 'params']), flops=int(st.loc['total', 'flops']), peak_memory=peak_memory(model, shape),
-                torch_latency_ms=lat*1e3, torch_images_per_s=thr, ort_latency_ms=olat*1e3, ort_images_per_s=othr, onnx_bytes=f.stat().st_size)
+    out, sessions = {}, {}
+    for k, m in models.items():
+        m.eval(); st = layer_stats(m, shape); f = Path(onnx_dir)/f'{k}.onnx'; _to_onnx(bake(copy.deepcopy(m)), x1, f)
+        sessions[k] = ort.InferenceSession(str(f), so, providers=['CPUExecutionProvider'])
+        out[k] = dict(params=int(st.loc['total', 'params']), flops=int(st.loc['total', 'flops']), peak_memory=peak_memory(m, shape), onnx_bytes=f.stat().st_size)
+    with torch.no_grad():
+        for col, fs in (('torch_latency_ms', {k: (lambda m=m: m(x1)) for k, m in models.items()}),
+                        ('torch_images_per_s', {k: (lambda m=m: m(x64)) for k, m in models.items()}),
+                        ('ort_latency_ms', {k: (lambda s=s: s.run(None, {'input': x1.numpy()})) for k, s in sessions.items()}),
+                        ('ort_images_per_s', {k: (lambda s=s: s.run(None, {'input': x64.numpy()})) for k, s in sessions.items()})):
+            for k, t in timed(fs, seconds).items(): out[k][col] = t*1e3 if col.endswith('_ms') else 64/t
+    return out
 
 def bench(name, sparsity, seconds, onnx_dir):
     from deepcomp.models import create_model
@@ -74,8 +85,7 @@ def bench(name, sparsity, seconds, onnx_dir):
     small = shrink(masked, torch.randn(8, *shape))
     x = torch.randn(16, *shape)
     with torch.no_grad(): err = float((masked(x) - small(x)).abs().max() / masked(x).abs().max())
-    rows = {v: measure(m, shape, seconds, onnx_dir, f'{name}_{v}') for v, m in (('dense', dense), ('masked', masked), ('shrunk', small))}
-    return rows, err
+    return measure({'dense': dense, 'masked': masked, 'shrunk': small}, shape, seconds, onnx_dir), err
 
 def bench_file(path, seconds, onnx_dir):
     "A compressed file's model against the dense model of its architecture"
@@ -85,8 +95,7 @@ def bench_file(path, seconds, onnx_dir):
     from deepcomp.shrink import _input_shape
     arch = read_manifest(path)['arch']; shape = _input_shape(arch)
     small, dense = bake(load_compressed(path)).eval(), create_model(arch['name'], **arch.get('kwargs', {})).eval()
-    tag = Path(path).parent.parent.name
-    return {v: measure(m, shape, seconds, onnx_dir, f'{tag}_{v}') for v, m in (('dense', dense), ('file', small))}
+    return measure({'dense': dense, 'file': small}, shape, seconds, onnx_dir)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
