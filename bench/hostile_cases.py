@@ -14,7 +14,7 @@ changed). A resume case passes when the re-run rebuilds what was damaged (exit 0
 cannot trust (a corrupt `progress.json`), refuses as above with a message that names the file. Python warnings on
 stderr are not counted as lines.
 `import` is the peak memory of importing torch and deepcomp and loading a real file: the memory bombs should cost
-about that. The header also gives the peak of importing torch alone and deepcomp.models (torch and fastai) alone: the
+about that. The header also gives the peak of importing torch alone and deepcomp.models (torch and torchvision) alone: the
 floor of any check that must build a model (the architecture bomb), whatever the file.
 """
 import argparse, json, os, shutil, struct, subprocess, sys, tempfile, time, zipfile, zlib
@@ -43,7 +43,7 @@ def run(code, cwd, argv):
     r = subprocess.run([sys.executable, '-c', WRAP, str(code), str(cwd), *map(str, argv)], capture_output=True, text=True, env={**os.environ, 'DEEPCOMP_THREADS': '1'})
     return json.loads(r.stdout.strip().splitlines()[-1])
 
-IMPORTS = ('torch', 'deepcomp.models')  # what the architecture check needs: torch to build the model on the meta device, the factories (fastai)
+IMPORTS = ('torch', 'deepcomp.models')  # what the architecture check needs: torch to build the model on the meta device, the factories (torchvision)
 
 PEAK = "import resource, subprocess, sys; subprocess.run([sys.executable, '-c', sys.argv[1]]); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss//1024)"
 

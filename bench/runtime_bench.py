@@ -101,7 +101,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--models', nargs='+', default=list(MODELS), choices=list(MODELS))
     p.add_argument('--sparsity', type=float, default=0.5, help='fraction of filters pruned per layer')
-    p.add_argument('--seconds', type=float, default=1.0, help='time spent on each timing')
+    p.add_argument('--seconds', type=float, default=1.0, help='seconds of calls per model in each timing (interleaved)')
     p.add_argument('--wait', type=float, default=300, help='seconds to wait for a load average below 1')
     p.add_argument('--files', nargs='+', help='deepcomp files to measure against their dense architecture (instead of --models)')
     p.add_argument('--json', help='also write the results here')

@@ -85,7 +85,7 @@ def main():
     p.add_argument('--targets', nargs='+', type=float, default=[0.4, 0.55, 0.7], help='fractions of the dense FLOPs to remove')
     p.add_argument('--recipes', nargs='+', default=['filter'], choices=RECIPES, help='train: configs/reports/<data set>_<recipe>.toml')
     p.add_argument('--threads', nargs='+', type=int, default=[1, 2], help='measure: torch and onnxruntime thread counts')
-    p.add_argument('--seconds', type=float, default=2.0, help='measure: time spent on each timing')
+    p.add_argument('--seconds', type=float, default=2.0, help='measure: seconds of calls per model in each timing (interleaved)')
     p.add_argument('--data', default=None, help='train: local .npz file or folder (default: $DEEPCOMP_DATA)')
     a = p.parse_args()
     sys.path.insert(0, str(Path(__file__).parent))
