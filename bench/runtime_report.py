@@ -45,9 +45,9 @@ def measure_all(threads, seconds):
     from deepcomp.reports import machine_info
     rows, commands, cpu, day = [], {}, cpu_name(), datetime.date.today().isoformat()
     load0 = wait_for_quiet(300)
-    runs = [(model, d.name[:m.start()], d) for model, (prefix, _) in RUNS.items() for d in sorted((ROOT/'runs/reports').glob(f'{prefix}_filter*_s0'))
+    runs = [(model, prefix, d.name[:m.start()], d) for model, (prefix, _) in RUNS.items() for d in sorted((ROOT/'runs/reports').glob(f'{prefix}_filter*_s0'))
             if (m := re.search(r'\d+_s0$', d.name)) and (d/'report.json').exists()]
-    for model, name, d in runs:
+    for model, prefix, name, d in runs:
         rep = json.loads((d/'report.json').read_text()); h = rep['headline']; f = ROOT/h['file'] if not Path(h['file']).is_absolute() else Path(h['file'])
         p = {q['name']: q for q in rep['passes']}
         target = next(q['info']['group']['target'] for q in rep['passes'] if 'group' in q['info'])
@@ -55,7 +55,8 @@ def measure_all(threads, seconds):
             torch.set_num_threads(n)
             with tempfile.TemporaryDirectory() as tmp:
                 r = bench_file(f, seconds, tmp); m = {'dense': r['dense'], 'pruned': r['file']}
-            rows.append(dict(model=model, run=d.name, recipe=name.split(f'{RUNS[model][0]}_')[1], cpu=cpu, date=day, retrain_epochs=retrain_epochs(d),
+            rows.append(dict(model=model, run=d.name, recipe=name[len(prefix) + 1:], cpu=cpu, date=day,
+                             retrain_epochs=rep['config'].get('passes', {}).get('retrain', {}).get('training', {}).get('max_epochs'),
                              target_flops=target, threads=n, dense_accuracy=p['baseline']['metrics']['accuracy'],
                              shrunk_accuracy=p['retrain']['metrics']['accuracy'], accuracy=h['accuracy'], file_bytes=h['file_bytes'],
                              **{f'{v}_{k}': x for v, r in m.items() for k, x in r.items()}))
@@ -72,11 +73,6 @@ def measure_all(threads, seconds):
                 commands={**prev.get('commands', {}), **commands, 'measure': 'python bench/runtime_report.py measure --threads ' + ' '.join(map(str, threads))})
     (RESULTS/'runtime_meta.json').write_text(json.dumps(meta, indent=1))
     print(f"wrote {RESULTS/'runtime.csv'} ({len(new)} rows measured now, {len(old)} kept)")
-
-def retrain_epochs(d):
-    "Epochs of a run's retrain pass, from the config its progress.json holds"
-    cfg = json.loads((d/'progress.json').read_text()).get('config', {})
-    return cfg.get('passes', {}).get('retrain', {}).get('training', {}).get('max_epochs')
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
