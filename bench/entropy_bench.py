@@ -3,7 +3,7 @@
 usage: DEEPCOMP_THREADS=1 python bench/entropy_bench.py [--files nbs/reports/results/*.dcz] [--tv resnet18] [--repeats 5]
 
 For every report .dcz file, in one run:
-1. the file re-written from its own tensors in format 2 with the Huffman codecs (everything but range-*) and in format 3 with every codec;
+1. the file re-written from its own tensors in format 2 with the Huffman codecs (everything but range-*) and in format 4 with every codec;
 2. lzma -9e (xz, and raw LZMA2 lc0 lp0 pb0) and zstd -19 of the same quantized tensors, in two layouts, each one buffer
    of all tensors in state_dict order (pruning masks left out: they are the support):
    sparse: per codebook tensor (float32, at most 2**16 distinct values) its codebook as float32, its support as a
@@ -90,15 +90,15 @@ def timing(state, supports, index_bits):
     def dec(coded): return [decode_tensor(e, dict(parts)) for e, parts in coded]
     best = {}
     for _ in range(args.repeats):
-        for which, name in ((0, 'huffman'), (1, 'range'), (2, 'v3')):
+        for which, name in ((0, 'huffman'), (1, 'range'), (2, 'v4')):
             c0 = time.process_time(); coded = enc(which); c1 = time.process_time(); dec(coded); c2 = time.process_time()
             e, d = best.get(name, (1e9, 1e9)); best[name] = (min(e, c1 - c0), min(d, c2 - c1))
     return best
 
 def digest(st): return {k: hashlib.sha256(to_numpy(torch.where(v == 0, torch.zeros_like(v), v) if v.is_floating_point() else v).tobytes()).hexdigest() for k, v in st.items()}
 
-hdr = (f"{'model':28s} {'today':>9s} {'range':>9s} {'v3':>9s} {'saved':>6s} | {'lzma -9e':>8s} {'lzma lc0':>8s} {'zstd -19':>8s} {'best':>8s} {'layout':>6s} | "
-       f"{'today/best':>10s} {'v3/best':>8s} | {'order-0':>8s} | {'enc/huf':>7s} {'dec/huf':>7s} {'enc/rng':>7s} {'dec/rng':>7s} {'dec s':>6s}")
+hdr = (f"{'model':28s} {'today':>9s} {'range':>9s} {'v4':>9s} {'saved':>6s} | {'lzma -9e':>8s} {'lzma lc0':>8s} {'zstd -19':>8s} {'best':>8s} {'layout':>6s} | "
+       f"{'today/best':>10s} {'v4/best':>8s} | {'order-0':>8s} | {'enc/huf':>7s} {'dec/huf':>7s} {'enc/rng':>7s} {'dec/rng':>7s} {'dec s':>6s}")
 rows = []
 def report(name, today, rng, ours, state, supports, index_bits, identical=''):
     lay = layouts(state, supports)
@@ -108,11 +108,11 @@ def report(name, today, rng, ours, state, supports, index_bits, identical=''):
     tm = timing(state, supports, index_bits)
     r = lambda a, b, i: tm[a][i]/tm[b][i]
     rows.append(f"{name:28s} {today:9,} {rng:9,} {ours:9,} {1 - ours/today:6.1%} | {bc['lzma -9e']:8,} {bc['lzma raw lc0']:8,} {bc['zstd -19']:8,} {bv:8,} {bl:>6s} | "
-                f"{today/bv:10.3f} {ours/bv:8.3f} | {order0(state, supports):8,.0f} | {r('v3', 'huffman', 0):7.2f} {r('v3', 'huffman', 1):7.2f} "
-                f"{r('v3', 'range', 0):7.2f} {r('v3', 'range', 1):7.2f} {tm['v3'][1]:6.3f}{identical}")
+                f"{today/bv:10.3f} {ours/bv:8.3f} | {order0(state, supports):8,.0f} | {r('v4', 'huffman', 0):7.2f} {r('v4', 'huffman', 1):7.2f} "
+                f"{r('v4', 'range', 0):7.2f} {r('v4', 'range', 1):7.2f} {tm['v4'][1]:6.3f}{identical}")
     print(rows[-1], flush=True)
 
-print("\nbytes; 'today' (format 2, Huffman codecs), 'range' (format 3 without cm-sparse) and 'v3' (format 3, every codec) are whole .dcz files")
+print("\nbytes; 'today' (format 2, Huffman codecs), 'range' (format 4 without cm-sparse) and 'v4' (format 4, every codec) are whole .dcz files")
 print("(torchvision: the sum of the tensors' coded bytes); best = smallest of the general compressors over both layouts;")
 print("enc/huf, dec/huf, enc/rng, dec/rng = CPU time of the format-3 codecs the file picks (encode: trying them all) over the Huffman codecs")
 print("and over the constriction range codecs, on the same tensors (best of %d); dec s = CPU seconds to decode them\n" % args.repeats)
@@ -123,13 +123,13 @@ for f in args.files:
     model = load_compressed(f)
     sizes, same = {}, True
     with tempfile.TemporaryDirectory() as d:
-        for k, codecs in (('today', TODAY), ('range', [c for c in CODECS if c != 'cm-sparse']), ('v3', None)):
+        for k, codecs in (('today', TODAY), ('range', [c for c in CODECS if c != 'cm-sparse']), ('v4', None)):
             q = Path(d)/f'{k}.dcz'
-            sizes[k] = save_compressed(model, q, index_bits=ib or None, quant_info=m['quant_info'], meta=m['meta'], codecs=codecs, version=2 if k == 'today' else 3)['file_bytes']
+            sizes[k] = save_compressed(model, q, index_bits=ib or None, quant_info=m['quant_info'], meta=m['meta'], codecs=codecs, version=2 if k == 'today' else 4)['file_bytes']
             same &= digest(read_tensors(q)[1]) == digest(st)
     sup = {n: (st[n + '_mask'].numpy().reshape(-1) if n + '_mask' in st else to_numpy(t) != 0) for n, t in st.items() if not n.endswith('_mask')}
     sup = {n: (s if codebook(st[n]) is None or not (to_numpy(st[n])[~s] != 0).any() else to_numpy(st[n]) != 0) for n, s in sup.items()}
-    report(Path(f).name, sizes['today'], sizes['range'], sizes['v3'], st, sup, ib, f"  (bit-identical: {same})")
+    report(Path(f).name, sizes['today'], sizes['range'], sizes['v4'], st, sup, ib, f"  (bit-identical: {same})")
 
 if args.tv:
     import torchvision

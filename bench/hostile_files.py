@@ -13,7 +13,7 @@ p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('--good', default='nbs/reports/results/lenet300_dc_s0.dcz')
 args = p.parse_args()
 
-from deepcomp.coding.file import ZDICT, _deflate, _inflate, _zinfo, save_compressed, load_compressed
+from deepcomp.coding.file import ZDICT, ZDICT4, _deflate, _inflate, _zinfo, _container_v4, _Raw, save_compressed, load_compressed
 
 def raw_zip(path, members):
     "A zip written by hand from (name, method, bytes as stored, crc32, (compressed, size) claimed)"
@@ -35,7 +35,7 @@ def huge(m):
     e = m['tensors'][0]; e['shape'] = [20_000, 20_000]  # 4e8 elements; its mask is derived from it
 
 d = Path(tempfile.mkdtemp())
-good = d/'good.dcz'; save_compressed(load_compressed(args.good), good)
+good = d/'good.dcz'; save_compressed(load_compressed(args.good), good, version=3)  # the zip form: these cases are zip archives
 with zipfile.ZipFile(good) as z: tb, tcrc, mb = z.read('tensors.bin'), z.getinfo('tensors.bin').CRC, z.read('manifest')
 c = zlib.compressobj(9, zlib.DEFLATED, -15); zero = bytes(1 << 20)
 bomb = b''.join(c.compress(zero) for _ in range(1024)) + c.flush()  # 1 MB that inflate to 1 GiB
@@ -48,6 +48,10 @@ files = {'good file': good}
 for name, members in cases.items(): raw_zip(f := d/f'{len(files)}.dcz', members); files[name] = f
 rewrite(good, f := d/'huge.dcz', huge); files['weight declares 4e8 elements'] = f
 rewrite(good, f := d/'arch.dcz', lambda m: m['arch']['kwargs'].update(hidden=[10**6, 10**6])); files['lenet300 hidden=[1e6, 1e6]'] = f
+good4 = d/'good4.dcz'; save_compressed(load_compressed(args.good), good4)  # format 4: its own container
+with open(good4, 'rb') as fh: r4 = _Raw(fh, good4.stat().st_size); tb4 = r4.tensors()
+(f := d/'bomb4.dcz').write_bytes(_container_v4(bomb, tb4)); files['manifest inflates to 1 GiB (format 4)'] = f
+(f := d/'len4.dcz').write_bytes(good4.read_bytes()[:4] + bytes([0xff]*7 + [0x7f]) + good4.read_bytes()[r4.mstart:]); files['manifest length 2**56 (format 4)'] = f
 
 CHILD = ("import sys; from deepcomp.coding.file import load_compressed\n"
          "try: load_compressed(sys.argv[1]); print('loaded')\nexcept Exception as e: print(f'{type(e).__name__}: {e}'.replace(sys.argv[1], 'FILE')[:150])")

@@ -214,7 +214,7 @@ def stage_plot(stab:pd.DataFrame, # a `stage_view` table
 def layer_view(ly:pd.DataFrame, # a layers table
               )->pd.DataFrame:
     "Per tensor of the file, averaged over seeds: weights kept, bits, index bits and bytes, beside the paper's Tables 2 and 3"
-    ly = ly[ly.tensor.str.endswith(('.weight', '.bias')) | (ly.tensor == 'total') | ly.tensor.isin(['manifest.json', 'manifest', '(zip structure)'])]
+    ly = ly[ly.tensor.str.endswith(('.weight', '.bias')) | (ly.tensor == 'total') | ly.tensor.isin(['manifest.json', 'manifest', '(zip structure)', '(container)'])]
     lt = ly.groupby(['model', 'tensor'], sort=False).agg(params=('params', 'first'), kept_pct=('nonzeros', 'mean'), quant=('quant', 'first'), bits=('bits', 'first'),
                                                         index_bits=('index_bits', 'first'), bytes=('file', 'mean'), bytes_sd=('file', 'std'))
     lt['kept_pct'] = 100*lt.kept_pct/lt.params
