@@ -221,7 +221,7 @@ class _Raw:
         if head[3] != 4: raise ValueError(f"it has format version {head[3]}; this deepcomp reads versions {', '.join(map(str, READS))}")
         n, i = 0, 4
         while True:  # the manifest's length, a varint of at most 8 bytes
-            if i == 12: raise ValueError("its manifest length is not a varint of at most 8 bytes")
+            if i == min(12, len(head)): raise ValueError("its manifest length is not a varint of at most 8 bytes (or the file is truncated)")
             n |= (head[i] & 0x7F) << 7*(i - 4); i += 1
             if not head[i - 1] & 0x80: break
         self.mstart, self.mlen, self.tstart = i, n, i + n
