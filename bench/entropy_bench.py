@@ -114,7 +114,7 @@ def report(name, today, rng, ours, state, supports, index_bits, identical=''):
 
 print("\nbytes; 'today' (format 2, Huffman codecs), 'range' (format 4 without cm-sparse) and 'v4' (format 4, every codec) are whole .dcz files")
 print("(torchvision: the sum of the tensors' coded bytes); best = smallest of the general compressors over both layouts;")
-print("enc/huf, dec/huf, enc/rng, dec/rng = CPU time of the format-3 codecs the file picks (encode: trying them all) over the Huffman codecs")
+print("enc/huf, dec/huf, enc/rng, dec/rng = CPU time of the codecs the format-4 file picks (encode: trying them all) over the Huffman codecs")
 print("and over the constriction range codecs, on the same tensors (best of %d); dec s = CPU seconds to decode them\n" % args.repeats)
 print(hdr); print('-'*len(hdr))
 for f in args.files:
