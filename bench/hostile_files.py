@@ -51,7 +51,7 @@ rewrite(good, f := d/'arch.dcz', lambda m: m['arch']['kwargs'].update(hidden=[10
 good4 = d/'good4.dcz'; save_compressed(load_compressed(args.good), good4)  # format 4: its own container
 with open(good4, 'rb') as fh: r4 = _Raw(fh, good4.stat().st_size); tb4 = r4.tensors()
 (f := d/'bomb4.dcz').write_bytes(_container_v4(bomb, tb4)); files['manifest inflates to 1 GiB (format 4)'] = f
-(f := d/'len4.dcz').write_bytes(good4.read_bytes()[:4] + bytes([0xff]*7 + [0x7f]) + good4.read_bytes()[r4.mstart:]); files['manifest length 2**56 (format 4)'] = f
+b4 = good4.read_bytes(); (f := d/'len4.dcz').write_bytes(b4[:4] + bytes([0xff]*7 + [0x7f]) + b4[r4.mstart:]); files['manifest length 2**56 (format 4)'] = f
 
 CHILD = ("import sys; from deepcomp.coding.file import load_compressed\n"
          "try: load_compressed(sys.argv[1]); print('loaded')\nexcept Exception as e: print(f'{type(e).__name__}: {e}'.replace(sys.argv[1], 'FILE')[:150])")
