@@ -13,7 +13,8 @@ from .mask import get_mask, remove_mask, bake
 
 # %% auto #0
 __all__ = ['SHRINK_SCHEMA', 'shrink_pass', 'used_inputs', 'ShrinkError', 'plan_shrink', 'shrink', 'apply_record', 'rebuild',
-           'prepare_shrunk', 'export_inputs', 'onnx_check', 'export_onnx', 'export_command']
+           'prepare_shrunk', 'export_inputs', 'onnx_check', 'export_onnx', 'export_command', 'file_dls',
+           'calibration_inputs', 'quantize_onnx', 'onnx_predict', 'onnx_accuracy']
 
 # %% ../nbs/55_shrink.ipynb #af8430c5
 _CONV, _BN = nn.modules.conv._ConvNd, nn.modules.batchnorm._BatchNorm
@@ -371,18 +372,37 @@ def export_onnx(path, # a deepcomp file
                 out, # the ONNX file to write
                 batch:int=8, # inputs to check on
                 data_path=None, # local data (default: $DEEPCOMP_DATA)
-                atol:float=1e-4, # largest relative difference of onnxruntime from torch accepted
+                atol:float=1e-4, # largest relative difference of onnxruntime from torch accepted (float32)
+                int8:bool=False, # quantize to int8 with onnxruntime (`quantize_onnx`), calibrated on training images
+                calibrate:int=512, # training images for the int8 activation ranges
+                evaluate:bool=False, # also measure the test accuracy of the torch model and of the ONNX file
                )->dict:
-    "Rebuild, shrink where possible, export to ONNX and check the export with onnxruntime"
+    "Rebuild, shrink where possible, export to ONNX (float32, or int8) and check the export with onnxruntime"
     from deepcomp.coding.file import load_compressed
+    calib = calibration_inputs(path, calibrate, data_path) if int8 else None  # refused before any work when there is no data
     model, (x, source) = load_compressed(path).eval(), export_inputs(path, batch, data_path)
-    before, why = sum(p.numel() for p in model.parameters()), None
+    before, why, saved = sum(p.numel() for p in model.parameters()), None, bool((getattr(model, 'shrink', None) or {}).get('layers'))
     try: model = shrink(model, x)
-    except ShrinkError as e: why = str(e).removeprefix('shrink: ')
-    model = bake(model); Path(out).parent.mkdir(parents=True, exist_ok=True); _to_onnx(model, x, out)
-    if not (err := onnx_check(out, model, x)) <= atol: raise ValueError(f"{out}: onnxruntime's outputs differ from torch's by {err:.1e} (relative), more than {atol:g}")
-    return {'file': str(path), 'onnx': str(out), 'onnx_bytes': os.path.getsize(out), 'params_before': before,
-            'params_after': sum(p.numel() for p in model.parameters()), 'not_shrunk': why, 'inputs': source, 'batch': len(x), 'max_rel_error': err}
+    except ShrinkError as e: why = None if saved else str(e).removeprefix('shrink: ')  # nothing more to remove from a file saved shrunk
+    model = bake(model); Path(out).parent.mkdir(parents=True, exist_ok=True)
+    fp32 = Path(out).with_suffix('.fp32.onnx') if int8 else Path(out)
+    try:
+        _to_onnx(model, x, fp32)
+        if not (err := onnx_check(fp32, model, x)) <= atol: raise ValueError(f"{out}: onnxruntime's outputs differ from torch's by {err:.1e} (relative), more than {atol:g}")
+        r = {'file': str(path), 'onnx': str(out), 'params_before': before, 'params_after': sum(p.numel() for p in model.parameters()),
+             'not_shrunk': why, 'shrunk_when_saved': saved, 'inputs': source, 'batch': len(x), 'max_rel_error': err, 'int8': int8}
+        if int8:
+            r['fp32_onnx_bytes'] = fp32.stat().st_size; quantize_onnx(fp32, out, calib)
+            a, b = _outputs(model, x), onnx_predict(out, x)
+            r.update(calibration=len(calib), max_rel_error=float((a - b).abs().max() / a.abs().max().clamp_min(1e-30)), agree=int((a.argmax(1) == b.argmax(1)).sum()))
+    finally:
+        if int8: fp32.unlink(missing_ok=True)
+    r['onnx_bytes'] = os.path.getsize(out)
+    if evaluate:
+        from deepcomp.metrics import accuracy
+        dl = file_dls(path, n_train=1, bs=500, data_path=data_path).valid
+        r.update(n_test=len(dl.dataset), torch_accuracy=accuracy(model, dl), onnx_accuracy=onnx_accuracy(out, dl))
+    return r
 
 # %% ../nbs/55_shrink.ipynb #bb221d6d
 @COMMANDS.register('export')
@@ -390,8 +410,82 @@ def export_command(p):
     "Export a compressed model file to ONNX, shrunk where masks remove whole channels, checked with onnxruntime"
     p.add_argument('file'); p.add_argument('--onnx', required=True, metavar='OUT.onnx', help='the ONNX file to write')
     p.add_argument('--batch', type=int, default=8, help='inputs to check onnxruntime against torch on'); p.add_argument('--data', help='local .npz file or folder')
+    p.add_argument('--int8', action='store_true', help="int8 weights and activations (onnxruntime's static quantization), calibrated on training images")
+    p.add_argument('--calibrate', type=int, default=512, metavar='N', help='training images that set the int8 activation ranges')
+    p.add_argument('--evaluate', action='store_true', help='also print the test accuracy of the torch model and of the ONNX file')
     def run(a):
-        r = export_onnx(a.file, a.onnx, a.batch, a.data)
-        shr = f"shrunk {r['params_before']:,} -> {r['params_after']:,} parameters" if r['not_shrunk'] is None else f"not shrunk ({r['not_shrunk']})"
-        print(f"{r['onnx']}: {r['onnx_bytes']:,} bytes, {shr}; onnxruntime matches torch within {r['max_rel_error']:.1e} (relative) on {r['batch']} {r['inputs']}")
+        r = export_onnx(a.file, a.onnx, a.batch, a.data, int8=a.int8, calibrate=a.calibrate, evaluate=a.evaluate)
+        shr = (f"not shrunk ({r['not_shrunk']})" if r['not_shrunk'] else f"shrunk when saved, {r['params_after']:,} parameters" if r['params_after'] == r['params_before']
+               else f"shrunk {r['params_before']:,} -> {r['params_after']:,} parameters")
+        chk = (f"int8 (calibrated on {r['calibration']:,} training images, {r['fp32_onnx_bytes']:,} bytes in float32); top-1 agrees with torch on {r['agree']} of {r['batch']} "
+               f"{r['inputs']}, outputs within {r['max_rel_error']:.1e} (relative)" if r['int8'] else
+               f"onnxruntime matches torch within {r['max_rel_error']:.1e} (relative) on {r['batch']} {r['inputs']}")
+        print(f"{r['onnx']}: {r['onnx_bytes']:,} bytes, {shr}; {chk}")
+        if a.evaluate: print(f"test accuracy on {r['n_test']:,} images: torch {r['torch_accuracy']:.4f}, onnxruntime{' int8' if r['int8'] else ''} {r['onnx_accuracy']:.4f}")
     return run
+
+# %% ../nbs/55_shrink.ipynb #e8ad5b4d
+def file_dls(path, # a deepcomp file
+             n_train:int=64, # seeded subset of the training images
+             n_test:int|None=None, # seeded subset of the test images (None: as when the file was written, else all)
+             bs:int=64, # batch size
+             data_path=None, # local data (default: $DEEPCOMP_DATA)
+            ):
+    "Unaugmented, seeded `DataLoaders` of the data set a file's manifest names, or a `ValueError` saying why there are none"
+    from deepcomp.coding.file import read_manifest
+    from deepcomp.data import get_dls
+    meta = read_manifest(path).get('meta') or {}; d = meta.get('data', {})
+    if not meta.get('dataset'): raise ValueError(f"{path} names no data set")
+    try: return get_dls(meta['dataset'], bs=bs, path=data_path, n_train=n_train, n_test=n_test or d.get('n_test'), augment=False, seed=meta.get('seed', 0),
+                        download=False, verbose=False, size=d.get('size'), channels=d.get('channels'))
+    except Exception as e: raise ValueError(f"{path}: its data set {meta['dataset']} is not at hand ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''})") from None
+
+def calibration_inputs(path, # a deepcomp file
+                       n:int=512, # training images
+                       data_path=None, # local data (default: $DEEPCOMP_DATA)
+                      )->torch.Tensor:
+    "`n` seeded training images of the file's data set, unaugmented: the activation ranges of an int8 export"
+    if not isinstance(n, int) or n < 1: raise ValueError(f"calibration needs at least 1 training image, got {n!r}")
+    try: dls = file_dls(path, n_train=n, n_test=1, data_path=data_path)
+    except ValueError as e: raise ValueError(f"int8 export calibrates activation ranges on training images: {e}") from None
+    return torch.cat([x.cpu() for x, _ in dls.train.new(shuffle=False, drop_last=False)])
+
+def quantize_onnx(src, # a float32 ONNX file (as `export_onnx` writes)
+                  out, # the int8 ONNX file to write
+                  calib:torch.Tensor, # calibration inputs
+                  bs:int=64, # calibration batch size
+                 ):
+    "Static int8 quantization with onnxruntime: QDQ, int8 weights per output channel, uint8 activations with min-max ranges on `calib`"
+    import logging
+    from onnxruntime.quantization import quantize_static, CalibrationDataReader, QuantFormat, QuantType, CalibrationMethod
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+    class Reader(CalibrationDataReader):
+        def __init__(self): self.it = iter({'input': calib[i:i+bs].numpy()} for i in range(0, len(calib), bs))
+        def get_next(self): return next(self.it, None)
+    pre = Path(out).with_suffix('.pre.onnx'); log = logging.getLogger(); level = log.level
+    try:
+        log.setLevel(logging.ERROR)
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter('ignore')
+            quant_pre_process(str(src), str(pre))
+            quantize_static(str(pre), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True, activation_type=QuantType.QUInt8,
+                            weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax)
+    finally: log.setLevel(level); pre.unlink(missing_ok=True)
+
+def onnx_predict(onnx, # an ONNX file
+                 x:torch.Tensor, # inputs
+                 bs:int=500, # batch size
+                )->torch.Tensor:
+    "onnxruntime's outputs for `x`, in batches"
+    import onnxruntime as ort
+    s = ort.InferenceSession(str(onnx), providers=['CPUExecutionProvider'])
+    return torch.cat([torch.from_numpy(s.run(None, {'input': x[i:i+bs].numpy()})[0]) for i in range(0, len(x), bs)])
+
+def onnx_accuracy(onnx, # an ONNX file
+                  dl, # batches of (inputs, labels)
+                 )->float:
+    "Top-1 accuracy of onnxruntime's outputs on `dl`"
+    import onnxruntime as ort
+    s = ort.InferenceSession(str(onnx), providers=['CPUExecutionProvider']); correct = total = 0
+    for xb, yb in dl: correct += int((torch.from_numpy(s.run(None, {'input': xb.cpu().numpy()})[0]).argmax(1) == yb.cpu()).sum()); total += len(yb)
+    return correct / total
