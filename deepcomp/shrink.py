@@ -350,6 +350,9 @@ def export_inputs(path, # a deepcomp file
 # %% ../nbs/55_shrink.ipynb #a422108d
 def _to_onnx(model, x, out):
     "Export with the TorchScript-based exporter, batch size dynamic; a clear error for what cannot be exported"
+    dyn = [n for n, m in model.named_modules() if getattr(m, 'input_dynamic', None) is not None]
+    if dyn: raise ValueError(f"cannot export {type(model).__name__} to ONNX: dynamic activation pruning (a per-input top-k, with ties broken by position) on the inputs of "
+                             f"{', '.join(dyn[:4])}{' ...' if len(dyn) > 4 else ''} has no exact ONNX equivalent; static masks (feature-map methods) export")
     try:
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter('ignore')  # the exporter's deprecation notice, and its graph dump on a failure
