@@ -64,7 +64,9 @@ def collect(names):
     pd.DataFrame(kept + rows).sort_values(['model', 'seed'], ascending=True).to_csv(RESULTS/'how_small_runs.csv', index=False)
     pd.concat([old_est[~old_est.name.isin(names)], pd.DataFrame(est)]).sort_values(['model', 'seed'], ascending=True).to_csv(RESULTS/'how_small_estimate.csv', index=False)
     commands = {**old_meta.get('commands', {}), **{k: v['command'] for k, v in times.items()}}
-    (RESULTS/'how_small_meta.json').write_text(json.dumps({'machine': machine_info(), 'commands': commands, 'earlier_machine': old_meta.get('machine')}, indent=1, default=str))
+    now, prev = machine_info(), old_meta.get('machine')  # the earlier machine is the last one of another CPU
+    earlier = old_meta.get('earlier_machine') if not prev or prev.get('cpu') == now['cpu'] else prev
+    (RESULTS/'how_small_meta.json').write_text(json.dumps({'machine': now, 'commands': commands, 'earlier_machine': earlier}, indent=1, default=str))
 
 def recode(path)->int|None:
     "Re-write a deepcomp file in the current format if it is older (decoded tensors checked bit-identical); its new size, or None"
