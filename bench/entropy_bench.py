@@ -97,6 +97,16 @@ def timing(state, supports, index_bits):
 
 def digest(st): return {k: hashlib.sha256(to_numpy(torch.where(v == 0, torch.zeros_like(v), v) if v.is_floating_point() else v).tobytes()).hexdigest() for k, v in st.items()}
 
+def write_formats(model, state, **kw)->tuple:
+    "({'today', 'range', 'v4'}: bytes of `model` written as that file, whether every file decodes bit-identical to `state`)"
+    sizes, same, ref = {}, True, digest(state)
+    with tempfile.TemporaryDirectory() as d:
+        for k, codecs in (('today', TODAY), ('range', [c for c in CODECS if c != 'cm-sparse']), ('v4', None)):
+            q = Path(d)/f'{k}.dcz'
+            sizes[k] = save_compressed(model, q, codecs=codecs, version=2 if k == 'today' else 4, **kw)['file_bytes']
+            same &= digest(read_tensors(q)[1]) == ref
+    return sizes, same
+
 hdr = (f"{'model':28s} {'today':>9s} {'range':>9s} {'v4':>9s} {'saved':>6s} | {'lzma -9e':>8s} {'lzma lc0':>8s} {'zstd -19':>8s} {'best':>8s} {'layout':>6s} | "
        f"{'today/best':>10s} {'v4/best':>8s} | {'order-0':>8s} | {'enc/huf':>7s} {'dec/huf':>7s} {'enc/rng':>7s} {'dec/rng':>7s} {'dec s':>6s}")
 rows = []
@@ -121,12 +131,7 @@ for f in args.files:
     m, st = read_tensors(f)
     ib = {e['name']: e['index_bits'] for e in m['tensors'] if 'index_bits' in e}
     model = load_compressed(f)
-    sizes, same = {}, True
-    with tempfile.TemporaryDirectory() as d:
-        for k, codecs in (('today', TODAY), ('range', [c for c in CODECS if c != 'cm-sparse']), ('v4', None)):
-            q = Path(d)/f'{k}.dcz'
-            sizes[k] = save_compressed(model, q, index_bits=ib or None, quant_info=m['quant_info'], meta=m['meta'], codecs=codecs, version=2 if k == 'today' else 4)['file_bytes']
-            same &= digest(read_tensors(q)[1]) == digest(st)
+    sizes, same = write_formats(model, st, index_bits=ib or None, quant_info=m['quant_info'], meta=m['meta'])
     sup = {n: (st[n + '_mask'].numpy().reshape(-1) if n + '_mask' in st else to_numpy(t) != 0) for n, t in st.items() if not n.endswith('_mask')}
     sup = {n: (s if codebook(st[n]) is None or not (to_numpy(st[n])[~s] != 0).any() else to_numpy(st[n]) != 0) for n, s in sup.items()}
     report(Path(f).name, sizes['today'], sizes['range'], sizes['v4'], st, sup, ib, f"  (bit-identical: {same})")
@@ -142,12 +147,7 @@ for tv in args.tv:  # models outside the reports, written as real files
                 mx = t.abs().max(); t.copy_(torch.round(t/mx*15)/15*mx)
     st = {n: t.contiguous() for n, t in net.state_dict().items()}
     ib = {n: 8 if t.dim() == 4 else 5 for n, t in st.items() if t.dim() >= 2 and t.is_floating_point()}
-    sizes, same = {}, True
-    with tempfile.TemporaryDirectory() as d:
-        for k, codecs in (('today', TODAY), ('range', [c for c in CODECS if c != 'cm-sparse']), ('v4', None)):
-            q = Path(d)/f'{k}.dcz'
-            sizes[k] = save_compressed(net, q, index_bits=ib, codecs=codecs, version=2 if k == 'today' else 4)['file_bytes']
-            same &= digest(read_tensors(q)[1]) == digest(st)
+    sizes, same = write_formats(net, st, index_bits=ib)
     sup = {n: to_numpy(t) != 0 for n, t in st.items()}
     for n, t in st.items():
         if codebook(t) is None or sup[n].all() or n not in ib: sup[n] = np.ones(t.numel(), bool)

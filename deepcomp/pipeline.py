@@ -18,7 +18,7 @@ from .prune.config import weight_schema, prune_from_config, ORIGIN_GRANULARITIES
 from .prune.schedule import allocate
 from .prune.activation import ACTIVATION_SCHEMA, prune_activations_from_config, effective_flops
 from .quant.core import quant_schema, quantize_from_config, quant_info, remove_quant, QuantCallback
-from .coding.file import VERSION, save_compressed, load_compressed, read_manifest, evaluate_file
+from .coding.file import VERSION, WRITES, save_compressed, load_compressed, read_manifest, evaluate_file
 
 # %% auto #0
 __all__ = ['PASSES', 'PIPELINE_SCHEMA', 'PASS_MODULES', 'PRUNE_SECTIONS', 'HUFFMAN_SCHEMA', 'DEEP_COMPRESSION', 'pass_entry',
@@ -183,7 +183,7 @@ def _file_quant_info(model)->dict:
     return {k: {kk: vv for kk, vv in v.items() if kk != 'codebook'} for k, v in quant_info(model).items()}
 
 # %% ../nbs/50_pipeline.ipynb #383bc70f
-HUFFMAN_SCHEMA = {'is_huffman': bool, 'index_bits': Either(Range(int, 1, 16), ['auto'], dict), 'file_name': Name(), 'codecs': ListOf(str), 'version': [2, 3, 4]}
+HUFFMAN_SCHEMA = {'is_huffman': bool, 'index_bits': Either(Range(int, 1, 16), ['auto'], dict), 'file_name': Name(), 'codecs': ListOf(str), 'version': list(WRITES)}
 
 def _check_huffman(name, sec, model, dls, state):
     from deepcomp.coding.codecs import CODECS, load_codecs

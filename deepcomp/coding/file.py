@@ -12,7 +12,7 @@ from ..core import COMMANDS, prepare_state, is_import_name
 from .codecs import CODECS, DTYPES, Int, Str, One, Either, check_schema, encode_tensor, decode_tensor, load_codecs, to_numpy
 
 # %% auto #0
-__all__ = ['FORMAT', 'VERSION', 'READS', 'V2_CODECS', 'MAGIC', 'ZDICT', 'ZDICT4', 'PACKED', 'MEMBERS', 'MAX_MANIFEST',
+__all__ = ['FORMAT', 'VERSION', 'READS', 'WRITES', 'V2_CODECS', 'MAGIC', 'ZDICT', 'ZDICT4', 'PACKED', 'MEMBERS', 'MAX_MANIFEST',
            'MANIFEST_RATIO', 'NAME', 'SHAPE', 'SIZE', 'SCHEMA', 'MAX_BYTES', 'MAX_RATIO', 'MIN_BYTES',
            'INSPECT_COLUMNS', 'CompressedFileError', 'save_compressed', 'check_manifest', 'read_manifest',
            'read_tensors', 'check_file', 'load_compressed', 'size_table', 'size_report', 'printable', 'inspect_command',
@@ -21,6 +21,7 @@ __all__ = ['FORMAT', 'VERSION', 'READS', 'V2_CODECS', 'MAGIC', 'ZDICT', 'ZDICT4'
 # %% ../../nbs/32_coding.file.ipynb #19c7fa8b
 FORMAT, VERSION = 'deepcomp-compressed-model', 4
 READS = (1, 2, 3, 4)  # format versions this deepcomp loads
+WRITES = (2, 3, 4)  # format versions `save_compressed` writes (`VERSION` by default)
 V2_CODECS = ('raw', 'bits', 'dense', 'sparse', 'shuffle-deflate')  # the codecs a version-2 file may use
 MAGIC = b'DCZ'  # a format-4 file starts with these bytes and its version byte (formats 1-3 are zip archives, which start b'PK')
 
@@ -195,7 +196,7 @@ def save_compressed(model, # an nn.Module with `model.arch` (every deepcomp mode
     "Write `model` as a compressed deepcomp file; return its size report"
     arch = getattr(model, 'arch', None)
     if not isinstance(arch, dict) or 'name' not in arch: raise ValueError("model has no `arch` = {'name', 'kwargs'}: build it with deepcomp.models.create_model")
-    if version not in (2, 3, 4): raise ValueError(f"cannot write format version {version!r}: this deepcomp writes versions 2, 3 and 4")
+    if version not in WRITES: raise ValueError(f"cannot write format version {version!r}: this deepcomp writes versions {', '.join(map(str, WRITES))}")
     if version == 2 and (bad := [c for c in codecs or () if c not in V2_CODECS]): raise ValueError(f"format version 2 cannot store codecs {bad}: it knows only {', '.join(V2_CODECS)}")
     if version >= 3: load_codecs()
     state = model.state_dict()
