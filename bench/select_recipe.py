@@ -33,7 +33,8 @@ for seed in a.seeds:
     base = None
     for i, v in enumerate(a.variant):
         label, _, sets = v.partition(':')
-        sets = [f'seed={seed}', f'data.holdout={a.holdout}'] + sets.split() + ([f'baseline={base}'] if base else [])
+        sets = [f'seed={seed}', f'data.holdout={a.holdout}'] + sets.split()
+        if base and not any(s.startswith('baseline=') for s in sets): sets.append(f'baseline={base}')  # a variant's own baseline wins
         out = ROOT/a.out/f'{name}_s{seed}_v{i}'; t = time.time()
         rep = compress(a.config, out, sets, quiet=True)
         if base is None: base = out/rep['passes'][0]['dir']/'model.pth'
